@@ -1,0 +1,7 @@
+//! Proc macros for batpak. Use them through `batpak` (which re-exports them);
+//! this crate is not meant to be a direct dependency.
+//!
+//! Each macro has its own folder with the same pipeline: `parse` (a typed
+//! model of the input that keeps spans) → `check` (one function per rule,
+//! all errors collected) → `expand` (the generated code, which reaches the
+//! runtime only through `::batpak::__private`).

@@ -1,0 +1,34 @@
+//! The crate-wide [`Error`]. Each boundary has its own `#[non_exhaustive]`
+//! error enum (coordinates, kinds, payloads, opening, appending, ...); each
+//! converts into `Error`, so application code can use one type with `?`.
+
+use crate::coordinate::CoordinateError;
+use crate::event::{KindError, PayloadError};
+use crate::id::IdParseError;
+
+/// Any batpak error. Match on the variant for the boundary it came from.
+///
+/// # Examples
+///
+/// ```
+/// fn open_account(entity: &str) -> Result<batpak::Coordinate, batpak::Error> {
+///     Ok(batpak::Coordinate::new(entity, "bank")?)
+/// }
+/// assert!(matches!(open_account(""), Err(batpak::Error::Coordinate(_))));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An entity or scope name was refused.
+    #[error(transparent)]
+    Coordinate(#[from] CoordinateError),
+    /// A category/type-id pair was refused.
+    #[error(transparent)]
+    Kind(#[from] KindError),
+    /// A payload could not be encoded or decoded.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// An id could not be parsed.
+    #[error(transparent)]
+    IdParse(#[from] IdParseError),
+}

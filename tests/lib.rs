@@ -1,0 +1,2 @@
+//! Shared helpers for batpak's integration tests; the tests themselves are
+//! the other files in this folder, one per capability.

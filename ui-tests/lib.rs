@@ -1,0 +1,1 @@
+//! Holds nothing: the cases live in `ui/`, driven by `ui.rs`.
