@@ -5,3 +5,16 @@
 //! model of the input that keeps spans) → `check` (one function per rule,
 //! all errors collected) → `expand` (the generated code, which reaches the
 //! runtime only through `::batpak::__private`).
+
+use proc_macro::TokenStream;
+
+mod gate;
+
+/// Turns a gate function into a type implementing `batpak::guard::Gate`.
+///
+/// Use it as `#[batpak::gate]`; `batpak::gate` has the full documentation
+/// and examples.
+#[proc_macro_attribute]
+pub fn gate(attr: TokenStream, item: TokenStream) -> TokenStream {
+    gate::expand(attr.into(), item.into()).into()
+}

@@ -5,6 +5,7 @@
 use crate::coordinate::CoordinateError;
 use crate::event::{KindError, PayloadError};
 use crate::id::IdParseError;
+use crate::pipeline::PipelineError;
 
 /// Any batpak error. Match on the variant for the boundary it came from.
 ///
@@ -31,4 +32,7 @@ pub enum Error {
     /// An id could not be parsed.
     #[error(transparent)]
     IdParse(#[from] IdParseError),
+    /// A proposal was denied, or could not be evaluated or bypassed.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
 }

@@ -12,8 +12,8 @@
 //! |---|---|---|
 //! | coordinate | WHO and WHERE | [`coordinate`]: [`Coordinate`], [`Region`] |
 //! | event | WHAT | [`event`]: [`EventKind`], [`EventHeader`], [`EventPayload`] |
-//! | guard | MAY I? | gates, denials, receipts |
-//! | pipeline | COMMIT | propose → evaluate → commit |
+//! | guard | MAY I? | [`guard`]: [`Gate`], [`GateSet`], [`Denial`], [`Receipt`] |
+//! | pipeline | COMMIT | [`pipeline`]: [`Pipeline`], [`Proposal`] → [`Receipt`] → commit |
 //! | store | PERSIST | the segment store |
 //! | projection / subscription | READ MODELS / DELIVERY | folds, live feeds, cursors |
 //!
@@ -37,24 +37,86 @@
 pub mod coordinate;
 pub mod error;
 pub mod event;
+pub mod guard;
 pub mod id;
 pub mod outcome;
+pub mod pipeline;
 
+/// Turns a gate function into a type implementing [`Gate`].
+///
+/// The function takes the context by reference and the proposal by
+/// reference and returns `Result<(), Denial>`. `#[gate]` keeps the function
+/// and adds a unit struct (the function's name in UpperCamelCase) whose
+/// [`Gate::name`] is the function's name and whose [`Gate::description`] is
+/// its doc comment. Keys: `name = "..."` overrides the name, `type_name =
+/// Ident` the generated type.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::guard::{Denial, Gate, GateSet, Proposal};
+/// use batpak::Coordinate;
+/// # use batpak::{EventKind, EventPayload, PayloadError};
+/// # #[derive(serde::Serialize, serde::Deserialize)]
+/// # struct Withdrawn { cents: u64 }
+/// # impl EventPayload for Withdrawn {
+/// #     const KINDS: &'static [EventKind] = &[EventKind::custom(1, 2)];
+/// #     const VERSION: u16 = 1;
+/// #     const TYPE_NAME: &'static str = "Withdrawn";
+/// #     fn kind(&self) -> EventKind { Self::KINDS[0] }
+/// #     fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
+/// #         batpak::event::encode_msgpack(Self::TYPE_NAME, self)
+/// #     }
+/// #     fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
+/// #         batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
+/// #     }
+/// # }
+///
+/// struct Account { balance_cents: u64 }
+///
+/// /// Refuses a withdrawal larger than the balance.
+/// #[batpak::gate]
+/// fn sufficient_funds(account: &Account, proposal: &Proposal<Withdrawn>) -> Result<(), Denial> {
+///     let wanted = proposal.payload().cents;
+///     if wanted > account.balance_cents {
+///         return Err(Denial::new("insufficient_funds", "the balance does not cover it")
+///             .with_context("balance_cents", account.balance_cents)
+///             .with_context("requested_cents", wanted));
+///     }
+///     Ok(())
+/// }
+///
+/// assert_eq!(SufficientFunds.name(), "sufficient_funds");
+/// assert_eq!(SufficientFunds.description(), "Refuses a withdrawal larger than the balance.");
+///
+/// let gates = GateSet::new().with(SufficientFunds);
+/// let proposal = Proposal::new(Coordinate::new("acct-1", "bank")?, Withdrawn { cents: 500 });
+/// let denial = gates.evaluate(&Account { balance_cents: 100 }, &proposal).unwrap_err();
+/// assert_eq!(denial.gate(), "sufficient_funds");
+/// assert_eq!(denial.code(), "insufficient_funds");
+/// # Ok::<(), batpak::Error>(())
+/// ```
+pub use batpak_derive::gate;
 pub use coordinate::{Coordinate, CoordinateError, CoordinatePart, Region, MAX_NAME_LEN};
 pub use error::Error;
 pub use event::{
     Event, EventHash, EventHeader, EventKind, EventPayload, KindError, PayloadError, SingleKind,
     StoredEvent,
 };
+pub use guard::{Denial, Denials, Gate, GateSet, PayloadHash, Proposal, Receipt};
 pub use id::{CausationId, CorrelationId, EventId, IdParseError};
 pub use outcome::{Outcome, RetryHint, Unresolved};
+pub use pipeline::{BypassAudit, BypassReceipt, EncodedEvent, Pipeline, PipelineError};
 
 /// The names most programs use, in one import: `use batpak::prelude::*;`.
 pub mod prelude {
     pub use crate::coordinate::{Coordinate, Region};
     pub use crate::event::{EventKind, EventPayload, SingleKind, StoredEvent};
+    pub use crate::gate;
+    pub use crate::guard::{Denial, Gate, GateSet, Proposal, Receipt};
     pub use crate::id::{CausationId, CorrelationId, EventId};
     pub use crate::outcome::Outcome;
+    pub use crate::pipeline::{Pipeline, PipelineError};
     pub use crate::Error;
 }
 
@@ -63,5 +125,6 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::event::{check_kind, decode_msgpack, encode_msgpack};
+    pub use crate::guard::{Denial, Gate, Proposal};
     pub use serde;
 }

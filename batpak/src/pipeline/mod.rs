@@ -1,0 +1,240 @@
+//! COMMIT: propose → evaluate → commit.
+//!
+//! A [`Proposal`] goes through [`Pipeline::evaluate`]; if every gate agrees
+//! the payload is encoded once and a [`Receipt`] holding those bytes comes
+//! back; [`Pipeline::commit`] consumes the receipt and hands the exact bytes
+//! on. [`Pipeline::bypass`] skips the gates, but only with a reason, and its
+//! commit always carries a [`BypassAudit`] event beside the bypassed one.
+
+mod audit;
+mod writes;
+
+use std::marker::PhantomData;
+
+pub use audit::{BypassAudit, BypassReceipt};
+pub use writes::EncodedEvent;
+
+use crate::event::{EventKind, EventPayload, PayloadError};
+use crate::guard::{Denial, Denials, GateSet, PayloadHash, Proposal, Receipt};
+
+/// Why a proposal did not get a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// A gate denied the proposal ([`Pipeline::evaluate`]).
+    #[error("{0}")]
+    Denied(Denial),
+    /// One or more gates denied the proposal ([`Pipeline::evaluate_all`]).
+    #[error("{0}")]
+    DeniedAll(Denials),
+    /// The payload could not be encoded.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// The payload's kind is one of batpak's system kinds.
+    #[error(
+        "{type_name} proposes kind {kind}, which is a batpak system kind (category 0): \
+         only batpak writes those; give the payload a kind in category 1 to 15"
+    )]
+    SystemKind {
+        /// The payload type.
+        type_name: &'static str,
+        /// The kind it proposed.
+        kind: EventKind,
+    },
+    /// [`Pipeline::bypass`] was called without a reason.
+    #[error(
+        "a bypass needs a reason: say why the gates are skipped (it is recorded \
+         in the audit event beside the bypassed event)"
+    )]
+    EmptyBypassReason,
+}
+
+impl From<Denial> for PipelineError {
+    fn from(denial: Denial) -> Self {
+        PipelineError::Denied(denial)
+    }
+}
+
+impl From<Denials> for PipelineError {
+    fn from(denials: Denials) -> Self {
+        PipelineError::DeniedAll(denials)
+    }
+}
+
+/// The gates for one context type `Ctx` and payload type `T`, and the only
+/// way to get a [`Receipt<T>`](Receipt) or a [`BypassReceipt<T>`].
+///
+/// # Examples
+///
+/// ```
+/// use batpak::guard::{Denial, GateSet, Proposal};
+/// use batpak::pipeline::{Pipeline, PipelineError};
+/// use batpak::Coordinate;
+/// # use batpak::{EventKind, EventPayload, PayloadError};
+/// # #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// # struct Note(String);
+/// # impl EventPayload for Note {
+/// #     const KINDS: &'static [EventKind] = &[EventKind::custom(1, 1)];
+/// #     const VERSION: u16 = 1;
+/// #     const TYPE_NAME: &'static str = "Note";
+/// #     fn kind(&self) -> EventKind { Self::KINDS[0] }
+/// #     fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
+/// #         batpak::event::encode_msgpack(Self::TYPE_NAME, self)
+/// #     }
+/// #     fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
+/// #         batpak::event::check_kind::<Self>(kind)?;
+/// #         batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
+/// #     }
+/// # }
+/// # fn note(text: &str) -> Note { Note(text.into()) }
+///
+/// // Context: how many events this entity may still write.
+/// let pipeline: Pipeline<u32, Note> = Pipeline::new(GateSet::new().with_fn("quota", |left, _| {
+///     if *left > 0 { Ok(()) } else { Err(Denial::new("quota", "no quota left")) }
+/// }));
+/// let coord = Coordinate::new("e", "s")?;
+///
+/// let refused = pipeline.evaluate(&0, Proposal::new(coord.clone(), note("hello")));
+/// assert!(matches!(refused, Err(PipelineError::Denied(d)) if d.gate() == "quota"));
+///
+/// let receipt = pipeline.evaluate(&1, Proposal::new(coord, note("hello")))?;
+/// let written = pipeline.commit(receipt, |event| event);
+/// assert_eq!(Note::decode_payload(written.kind, &written.bytes)?, note("hello"));
+/// # Ok::<(), batpak::Error>(())
+/// ```
+pub struct Pipeline<Ctx: ?Sized, T> {
+    gates: GateSet<Ctx, T>,
+}
+
+impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
+    /// A pipeline running `gates` on every evaluation.
+    pub fn new(gates: GateSet<Ctx, T>) -> Pipeline<Ctx, T> {
+        Pipeline { gates }
+    }
+
+    /// The gates, in order.
+    pub fn gates(&self) -> &GateSet<Ctx, T> {
+        &self.gates
+    }
+
+    /// Runs the gates (stopping at the first denial), then encodes the
+    /// payload once and returns a receipt holding those bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::Denied`] with the first denial;
+    /// [`PipelineError::SystemKind`] for a system kind;
+    /// [`PipelineError::Payload`] if encoding fails.
+    pub fn evaluate(&self, ctx: &Ctx, proposal: Proposal<T>) -> Result<Receipt<T>, PipelineError> {
+        refuse_system_kind(&proposal)?;
+        self.gates.evaluate(ctx, &proposal)?;
+        self.receipt(proposal)
+    }
+
+    /// Runs every gate, collecting every denial, then encodes as
+    /// [`Pipeline::evaluate`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::DeniedAll`] with every denial in gate order;
+    /// otherwise as [`Pipeline::evaluate`].
+    pub fn evaluate_all(
+        &self,
+        ctx: &Ctx,
+        proposal: Proposal<T>,
+    ) -> Result<Receipt<T>, PipelineError> {
+        refuse_system_kind(&proposal)?;
+        self.gates.evaluate_all(ctx, &proposal)?;
+        self.receipt(proposal)
+    }
+
+    /// Consumes `receipt` and hands `write` the event to append: the
+    /// evaluated coordinate, kind, payload version and exact bytes.
+    pub fn commit<R>(&self, receipt: Receipt<T>, write: impl FnOnce(EncodedEvent) -> R) -> R {
+        write(writes::receipt_writes(receipt))
+    }
+
+    /// Skips the gates for `proposal`, on the record: the receipt carries a
+    /// [`BypassAudit`] naming `reason` and every gate skipped.
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::EmptyBypassReason`] if `reason` is blank;
+    /// [`PipelineError::SystemKind`] or [`PipelineError::Payload`] as for
+    /// [`Pipeline::evaluate`].
+    pub fn bypass(
+        &self,
+        proposal: Proposal<T>,
+        reason: impl Into<String>,
+    ) -> Result<BypassReceipt<T>, PipelineError> {
+        let reason = reason.into();
+        if reason.trim().is_empty() {
+            return Err(PipelineError::EmptyBypassReason);
+        }
+        refuse_system_kind(&proposal)?;
+        let (coordinate, kind, payload) = proposal.into_parts();
+        let bytes = payload.encode_payload()?;
+        let audit = BypassAudit {
+            reason,
+            gates_skipped: self.gates.names().map(str::to_owned).collect(),
+            kind,
+            payload_version: T::VERSION,
+            payload_hash: PayloadHash::of(&bytes),
+        };
+        let audit_bytes = audit.encode_payload()?;
+        Ok(BypassReceipt {
+            event: EncodedEvent {
+                coordinate,
+                kind,
+                payload_version: T::VERSION,
+                bytes,
+            },
+            audit,
+            audit_bytes,
+            payload_type: PhantomData,
+        })
+    }
+
+    /// Consumes a bypass receipt and hands `write` the events to append in
+    /// ONE atomic write, in order: the bypassed event, then its audit event
+    /// (kind [`EventKind::SYSTEM_BYPASS_AUDIT`], same coordinate).
+    pub fn commit_bypass<R>(
+        &self,
+        receipt: BypassReceipt<T>,
+        write: impl FnOnce(Vec<EncodedEvent>) -> R,
+    ) -> R {
+        write(writes::bypass_writes(receipt))
+    }
+
+    fn receipt(&self, proposal: Proposal<T>) -> Result<Receipt<T>, PipelineError> {
+        let (coordinate, kind, payload) = proposal.into_parts();
+        let bytes = payload.encode_payload()?;
+        Ok(Receipt {
+            coordinate,
+            kind,
+            payload_version: T::VERSION,
+            payload_hash: PayloadHash::of(&bytes),
+            bytes,
+            gates_passed: self.gates.names().map(str::to_owned).collect(),
+            payload_type: PhantomData,
+        })
+    }
+}
+
+impl<Ctx: ?Sized, T> std::fmt::Debug for Pipeline<Ctx, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("gates", &self.gates)
+            .finish()
+    }
+}
+
+fn refuse_system_kind<T: EventPayload>(proposal: &Proposal<T>) -> Result<(), PipelineError> {
+    if proposal.kind().is_system() {
+        return Err(PipelineError::SystemKind {
+            type_name: T::TYPE_NAME,
+            kind: proposal.kind(),
+        });
+    }
+    Ok(())
+}
