@@ -1,1 +1,3 @@
 //! Holds nothing: the cases live in `ui/`, driven by `ui.rs`.
+
+pub mod bank;

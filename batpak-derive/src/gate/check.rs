@@ -103,10 +103,10 @@ pub(super) fn signature<'a>(function: &'a ItemFn, errors: &mut Errors) -> Option
     not_async(function, errors);
     not_unsafe(function, errors);
     not_a_method(function, errors);
+    let params = two_params(function, errors);
+    let ctx = params.and_then(|[ctx, _]| ctx_param(ctx, errors));
+    let payload = params.and_then(|[_, proposal]| proposal_param(proposal, errors));
     returns_result(function, errors);
-    let params = two_params(function, errors)?;
-    let ctx = ctx_param(params[0], errors);
-    let payload = proposal_param(params[1], errors);
     Some(Signature {
         ctx: ctx?,
         payload: payload?,
@@ -232,7 +232,7 @@ fn proposal_param<'a>(ty: &'a Type, errors: &mut Errors) -> Option<&'a Type> {
 fn returns_result(function: &ItemFn, errors: &mut Errors) {
     match &function.sig.output {
         ReturnType::Default => errors.push(syn::Error::new(
-            params_span(function),
+            function.sig.paren_token.span.close(),
             "a gate returns `Result<(), Denial>`: add `-> Result<(), Denial>` after the parameters",
         )),
         ReturnType::Type(_, ty) if !is_result_unit_denial(ty) => errors.spanned(

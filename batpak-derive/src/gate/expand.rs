@@ -71,7 +71,7 @@ fn description(docs: &[&Attribute]) -> String {
             _ => None,
         })
         .flat_map(|text| {
-            text.lines()
+            text.split('\n')
                 .map(|line| line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned())
                 .collect::<Vec<_>>()
         })

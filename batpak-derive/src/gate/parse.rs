@@ -37,12 +37,10 @@ pub(super) fn attribute(tokens: TokenStream, errors: &mut Errors) -> Vec<Entry> 
     let parser = |input: ParseStream<'_>| {
         while !input.is_empty() {
             let key = input.call(Ident::parse_any)?;
-            input.parse::<Token![=]>().map_err(|e| {
-                syn::Error::new(
-                    e.span(),
-                    format!("expected `{key} = ...`: every `#[gate]` key takes a value"),
-                )
-            })?;
+            if !input.peek(Token![=]) {
+                return Err(syn::Error::new(key.span(), missing_value(&key)));
+            }
+            input.parse::<Token![=]>()?;
             let value = if input.peek(LitStr) {
                 Value::Str(input.parse()?)
             } else if input.peek(Ident::peek_any) && (input.peek2(Token![,]) || peek_end(input)) {
@@ -62,6 +60,16 @@ pub(super) fn attribute(tokens: TokenStream, errors: &mut Errors) -> Vec<Entry> 
         errors.push(error);
     }
     entries
+}
+
+/// What to write instead of a bare key.
+fn missing_value(key: &Ident) -> String {
+    let example = match key.to_string().as_str() {
+        NAME => format!("{NAME} = \"my_gate\""),
+        TYPE_NAME => format!("{TYPE_NAME} = MyGate"),
+        other => format!("{other} = ..."),
+    };
+    format!("`{key}` needs a value: `{example}`")
 }
 
 fn peek_end(input: ParseStream<'_>) -> bool {

@@ -1,0 +1,4 @@
+#[batpak::gate]
+struct SufficientFunds;
+
+fn main() {}
