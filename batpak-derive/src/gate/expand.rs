@@ -28,7 +28,15 @@ pub(super) fn gate(function: &ItemFn, options: &Options, signature: &Signature<'
         #[doc = #summary]
         #[doc = ""]
         #(#docs)*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        #[derive(
+            ::core::fmt::Debug,
+            ::core::clone::Clone,
+            ::core::marker::Copy,
+            ::core::default::Default,
+            ::core::cmp::PartialEq,
+            ::core::cmp::Eq,
+            ::core::hash::Hash,
+        )]
         #vis struct #type_name;
 
         const _: () = {

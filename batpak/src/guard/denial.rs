@@ -175,7 +175,8 @@ impl Denials {
         (!denials.is_empty()).then_some(Denials(denials))
     }
 
-    /// The first denial (there is always one).
+    /// The first denial. A gate set never returns an empty `Denials`; the
+    /// `Option` covers values deserialized from elsewhere.
     pub fn first(&self) -> Option<&Denial> {
         self.0.first()
     }
@@ -190,7 +191,7 @@ impl Denials {
         self.0.len()
     }
 
-    /// Always false: a `Denials` holds at least one denial.
+    /// Whether there are none (never, for a `Denials` a gate set returned).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

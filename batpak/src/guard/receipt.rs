@@ -135,8 +135,11 @@ pub struct Receipt<T> {
 }
 
 impl<T: EventPayload> Receipt<T> {
-    /// Whether `payload` encodes to exactly the evaluated bytes (compared by
-    /// [`PayloadHash`]).
+    /// Whether `payload` has the evaluated kind and encodes to exactly the
+    /// evaluated bytes (compared by [`PayloadHash`]).
+    ///
+    /// Meaningful for payloads whose encoding is deterministic: a `HashMap`
+    /// field, for example, may encode the same value in different orders.
     ///
     /// # Errors
     ///

@@ -7,7 +7,7 @@
 //! commit always carries a [`BypassAudit`] event beside the bypassed one.
 
 mod audit;
-mod writes;
+pub(crate) mod writes;
 
 use std::marker::PhantomData;
 
