@@ -1,3 +1,3 @@
-//! Holds nothing: the cases live in `ui/`, driven by `ui.rs`.
+//! Shared fixtures for the cases (`bank`); the cases live in `ui/`, driven by `ui.rs`.
 
 pub mod bank;
