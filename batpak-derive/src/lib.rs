@@ -5,3 +5,14 @@
 //! model of the input that keeps spans) → `check` (one function per rule,
 //! all errors collected) → `expand` (the generated code, which reaches the
 //! runtime only through `::batpak::__private`).
+
+use proc_macro::TokenStream;
+
+mod state_machine;
+
+/// Declares an entity's lifecycle on an enum of states. See
+/// `batpak::typestate` for what it generates and an example.
+#[proc_macro_attribute]
+pub fn state_machine(args: TokenStream, input: TokenStream) -> TokenStream {
+    state_machine::state_machine(args.into(), input.into()).into()
+}

@@ -5,6 +5,7 @@
 use crate::coordinate::CoordinateError;
 use crate::event::{KindError, PayloadError};
 use crate::id::IdParseError;
+use crate::typestate::{ReplayError, TransitionError};
 
 /// Any batpak error. Match on the variant for the boundary it came from.
 ///
@@ -31,4 +32,10 @@ pub enum Error {
     /// An id could not be parsed.
     #[error(transparent)]
     IdParse(#[from] IdParseError),
+    /// A stored history broke a `#[state_machine]`.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// A typed transition did not happen.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
 }

@@ -17,7 +17,7 @@
 //! | store | PERSIST | the segment store |
 //! | projection / subscription | READ MODELS / DELIVERY | folds, live feeds, cursors |
 //!
-//! [`outcome`], [`id`] and typestate are leaf utilities used throughout.
+//! [`outcome`], [`id`] and [`typestate`] are leaf utilities used throughout.
 //!
 //! Most programs need only the [`prelude`]:
 //!
@@ -39,6 +39,7 @@ pub mod error;
 pub mod event;
 pub mod id;
 pub mod outcome;
+pub mod typestate;
 
 pub use coordinate::{Coordinate, CoordinateError, CoordinatePart, Region, MAX_NAME_LEN};
 pub use error::Error;
@@ -48,6 +49,11 @@ pub use event::{
 };
 pub use id::{CausationId, CorrelationId, EventId, IdParseError};
 pub use outcome::{Outcome, RetryHint, Unresolved};
+pub use typestate::{ReplayError, StateMachine, TransitionError};
+
+/// Declares an entity's lifecycle on an enum of states; see
+/// [`typestate`] for what it generates and an example.
+pub use batpak_derive::state_machine;
 
 /// The names most programs use, in one import: `use batpak::prelude::*;`.
 pub mod prelude {
@@ -55,6 +61,7 @@ pub mod prelude {
     pub use crate::event::{EventKind, EventPayload, SingleKind, StoredEvent};
     pub use crate::id::{CausationId, CorrelationId, EventId};
     pub use crate::outcome::Outcome;
+    pub use crate::typestate::{Handle, StateMachine};
     pub use crate::Error;
 }
 
@@ -62,6 +69,11 @@ pub mod prelude {
 /// API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::event::{check_kind, decode_msgpack, encode_msgpack};
+    pub use crate::coordinate::Coordinate;
+    pub use crate::event::{check_kind, decode_msgpack, encode_msgpack, EventKind, SingleKind};
     pub use serde;
+    /// The typestate pieces `#[state_machine]` implements.
+    pub mod typestate {
+        pub use crate::typestate::private::*;
+    }
 }
