@@ -163,8 +163,17 @@ fn nothing_leaves_a_terminal(machine: &Machine<'_>, errors: &mut Errors) {
     }
 }
 
-/// A state no history can reach is a mistake in the declaration.
+/// A state no history can reach is a mistake in the declaration. Checked
+/// only on a complete graph: after a broken or mistyped transition, the
+/// states it meant to reach would be reported too, as noise.
 fn every_state_reachable(machine: &Machine<'_>, errors: &mut Errors) {
+    let broken = machine
+        .states
+        .iter()
+        .any(|s| s.incomplete || s.transitions.iter().any(|t| machine.state(&t.to).is_none()));
+    if broken {
+        return;
+    }
     let Some(initial) = machine.states.iter().position(|s| s.initial.is_some()) else {
         return; // reported by `exactly_one_initial`
     };

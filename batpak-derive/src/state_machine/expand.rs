@@ -180,12 +180,14 @@ fn impls(machine: &Machine<'_>) -> TokenStream {
         let from = idents[*from];
         let to = idents[*to];
         quote! {
-            impl #ts::SealedEdge<#module::#from, #module::#to, #payload> for #name {}
-            impl #ts::Declares<#module::#from, #module::#to, #payload> for #name {
+            impl #ts::SealedEdge<#name, #module::#from, #module::#to> for #payload {}
+            impl #ts::Causes<#name, #module::#from, #module::#to> for #payload {
                 const KINDS: &'static [::batpak::__private::EventKind] = &[#(#kinds),*];
             }
         }
     });
+
+    let distinct_kinds = distinct_kind_checks(machine);
 
     quote! {
         impl #ts::SealedMachine for #name {}
@@ -217,16 +219,46 @@ fn impls(machine: &Machine<'_>) -> TokenStream {
             ) -> #module::#loaded {
                 match self {
                     #(#name::#idents => #module::#loaded::#idents(
-                        #ts::Handle::__loaded(coordinate, next_sequence),
+                        #ts::handle_at(coordinate, next_sequence),
                     ),)*
                 }
             }
         }
         #(#state_impls)*
         #(#edge_impls)*
-        const _: () = #ts::assert_deterministic(<#name as #ts::StateMachine>::EDGES);
+        #(#distinct_kinds)*
         #(#variant_checks)*
     }
+}
+
+/// From one state, two different events must have different kinds, or
+/// replay could not tell which edge a stored event took. Kinds are constants
+/// the macro cannot see, so this is a `const` assertion per pair, reported
+/// at the second event.
+fn distinct_kind_checks(machine: &Machine<'_>) -> Vec<TokenStream> {
+    let mut checks = Vec::new();
+    for state in &machine.states {
+        for (i, second) in state.transitions.iter().enumerate() {
+            for first in &state.transitions[..i] {
+                if first.on.written() == second.on.written() {
+                    continue; // a duplicate edge, reported by `check`
+                }
+                let message = format!(
+                    "`{}` moves on both `{}` and `{}`, which have the same event kind, so \
+                     replay could not tell them apart: give each event its own kind",
+                    state.variant.ident,
+                    first.on.label(),
+                    second.on.label()
+                );
+                let a = kind_expr(&first.on);
+                let b = kind_expr(&second.on);
+                checks.push(quote_spanned! {second.on.span()=>
+                    const _: () = ::core::assert!((#a).to_raw() != (#b).to_raw(), #message);
+                });
+            }
+        }
+    }
+    checks
 }
 
 /// The stored kind of an `on = ..` event, spanned at the user's tokens so

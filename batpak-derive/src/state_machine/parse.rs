@@ -24,6 +24,9 @@ pub struct StateDecl<'a> {
     /// The `terminal` token, if the state is terminal.
     pub terminal: Option<&'a Path>,
     pub transitions: Vec<TransitionDecl<'a>>,
+    /// Whether a `#[transition]` of this state did not parse (and was
+    /// reported), so rules about the graph would see only part of it.
+    pub incomplete: bool,
 }
 
 /// One `#[transition(to = .., on = ..)]`.
@@ -154,6 +157,7 @@ impl<'a> StateDecl<'a> {
             initial: None,
             terminal: None,
             transitions: Vec::new(),
+            incomplete: false,
         };
         for attr in &variant.attrs {
             let path = attr.path();
@@ -170,8 +174,9 @@ impl<'a> StateDecl<'a> {
                 }
                 state.terminal = Some(path);
             } else if path.is_ident(keys::TRANSITION) {
-                if let Some(transition) = TransitionDecl::parse(attr, errors) {
-                    state.transitions.push(transition);
+                match TransitionDecl::parse(attr, errors) {
+                    Some(transition) => state.transitions.push(transition),
+                    None => state.incomplete = true,
                 }
             }
         }

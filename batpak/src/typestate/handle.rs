@@ -1,4 +1,4 @@
-//! Compile-time states and edges: [`State`], [`Declares`], [`Transition`],
+//! Compile-time states and edges: [`State`], [`Causes`], [`Transition`],
 //! and the typed entity [`Handle`] that moves along declared edges.
 
 use std::fmt;
@@ -19,27 +19,33 @@ pub trait State: SealedState + 'static {
 }
 
 /// The `#[initial]` state: a new entity, with no events yet, is in it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the initial state of its machine",
+    label = "a new entity starts in the `#[initial]` state",
+    note = "to get a handle to an entity in another state, load its history with \
+            `StateMachine::load` and `match` on the result"
+)]
 pub trait Initial: State {}
 
 /// A `#[terminal]` state: no transition leaves it.
 pub trait Terminal: State {}
 
-/// The machine `Self` declares a transition from `From` to `To` caused by a
-/// payload of type `P`. Sealed: `#[state_machine]` implements it once per
-/// declared edge and nothing else can, so a bound `M: Declares<From, To, P>`
-/// holds exactly for the declared edges.
+/// A payload of type `Self` causes the transition from `From` to `To` in
+/// machine `M`. Sealed: `#[state_machine]` implements it once per declared
+/// edge and nothing else can, so a bound `P: Causes<M, From, To>` holds
+/// exactly for the declared edges.
 ///
 /// When `on = ..` names variants of an enum payload, the type-level edge is
-/// `(From, To, TheEnum)` and [`Declares::KINDS`] lists the variants' kinds;
+/// `(From, To, TheEnum)` and [`Causes::KINDS`] lists the variants' kinds;
 /// which variant a value is, is checked when the [`Transition`] is built.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` declares no transition from `{From}` to `{To}` on `{P}`",
-    label = "`{Self}` has no such transition",
-    note = "the transitions of `{Self}` are the `#[transition(to = .., on = ..)]` attributes \
+    message = "`{M}` declares no transition from `{From}` to `{To}` on `{Self}`",
+    label = "`{M}` has no such transition",
+    note = "the transitions of `{M}` are the `#[transition(to = .., on = ..)]` attributes \
             on its states; add one to `{From}` if this move is intended"
 )]
-pub trait Declares<From, To, P>: SealedEdge<From, To, P> {
-    /// The event kinds of `P` that cause this transition.
+pub trait Causes<M, From, To>: SealedEdge<M, From, To> {
+    /// The event kinds of `Self` that cause this transition.
     const KINDS: &'static [EventKind];
 }
 
@@ -60,7 +66,7 @@ where
     From: State,
     To: State<Machine = From::Machine>,
     P: EventPayload,
-    From::Machine: Declares<From, To, P>,
+    P: Causes<From::Machine, From, To>,
 {
     /// Checks `payload` against the edge. The edge itself is checked at
     /// compile time; at run time, only that the payload's kind is one the
@@ -73,7 +79,7 @@ where
     /// edge declares.
     pub fn new(payload: P) -> Result<Self, TransitionError> {
         let kind = payload.kind();
-        let declared = <From::Machine as Declares<From, To, P>>::KINDS;
+        let declared = <P as Causes<From::Machine, From, To>>::KINDS;
         if !declared.contains(&kind) {
             return Err(TransitionError::WrongEvent {
                 machine: <From::Machine as StateMachine>::NAME,
@@ -155,23 +161,26 @@ pub struct Handle<S> {
     state: PhantomData<fn() -> S>,
 }
 
-impl<S: Initial> Handle<S> {
-    /// A handle to an entity with no events yet, in the initial state. Its
-    /// first transition fails with [`TransitionError::Conflict`] if the
-    /// entity has events after all (load it instead).
-    pub fn new(coordinate: Coordinate) -> Self {
-        Handle::__loaded(coordinate, 0)
+/// A handle at a known place in an entity's history. Hidden: only replay
+/// (through generated code) and transitions create handles in a given state.
+#[doc(hidden)]
+pub fn handle_at<S: State>(coordinate: Coordinate, next_sequence: u64) -> Handle<S> {
+    Handle {
+        coordinate,
+        next_sequence,
+        state: PhantomData,
     }
 }
 
 impl<S: State> Handle<S> {
-    #[doc(hidden)]
-    pub fn __loaded(coordinate: Coordinate, next_sequence: u64) -> Self {
-        Handle {
-            coordinate,
-            next_sequence,
-            state: PhantomData,
-        }
+    /// A handle to an entity with no events yet, in the initial state. Its
+    /// first transition fails with [`TransitionError::Conflict`] if the
+    /// entity has events after all (load it instead).
+    pub fn new(coordinate: Coordinate) -> Self
+    where
+        S: Initial,
+    {
+        handle_at(coordinate, 0)
     }
 
     /// The entity.
@@ -211,7 +220,7 @@ impl<S: State> Handle<S> {
     where
         To: State<Machine = S::Machine>,
         P: EventPayload,
-        S::Machine: Declares<S, To, P>,
+        P: Causes<S::Machine, S, To>,
     {
         self.apply(sink, Transition::<S, To, P>::new(payload)?)
     }
@@ -230,14 +239,11 @@ impl<S: State> Handle<S> {
     where
         To: State<Machine = S::Machine>,
         P: EventPayload,
-        S::Machine: Declares<S, To, P>,
+        P: Causes<S::Machine, S, To>,
     {
         let appended =
             sink.append_expected(&self.coordinate, transition.payload(), self.next_sequence)?;
-        Ok(Handle::__loaded(
-            self.coordinate,
-            appended.saturating_add(1),
-        ))
+        Ok(handle_at(self.coordinate, appended.saturating_add(1)))
     }
 }
 

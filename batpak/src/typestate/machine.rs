@@ -252,23 +252,3 @@ fn step<M: StateMachine>(
             event_id: header.map(|h| h.event_id),
         })
 }
-
-/// Fails to compile (in a `const` item) if two transitions out of one state
-/// share an event kind, which would make replay ambiguous.
-#[doc(hidden)]
-pub const fn assert_deterministic(edges: &[EdgeInfo]) {
-    let mut i = 0;
-    while i < edges.len() {
-        let mut j = i + 1;
-        while j < edges.len() {
-            if edges[i].from == edges[j].from && edges[i].kind.to_raw() == edges[j].kind.to_raw() {
-                panic!(
-                    "#[state_machine]: two transitions out of one state are caused by events of \
-                     the same kind, so replay could not tell them apart; give each event its own kind"
-                );
-            }
-            j += 1;
-        }
-        i += 1;
-    }
-}

@@ -10,8 +10,8 @@
 //! - [`State`] (with [`Initial`] and [`Terminal`]), implemented by one
 //!   zero-sized marker type per state, in a module named after the machine
 //!   (`order::Paid` for `Order::Paid`);
-//! - [`Declares`], implemented by the machine once per declared edge, and
-//!   [`Transition`], a payload checked against one;
+//! - [`Causes`], implemented by an event payload once per declared edge it
+//!   causes, and [`Transition`], a payload checked against one;
 //! - [`Handle`], an entity in a state known at compile time, which moves
 //!   along declared edges through a [`TransitionSink`] (the store).
 //!
@@ -89,16 +89,14 @@ mod replay;
 mod seal;
 
 pub use handle::{
-    Declares, Handle, Initial, State, Terminal, Transition, TransitionError, TransitionSink,
+    Causes, Handle, Initial, State, Terminal, Transition, TransitionError, TransitionSink,
 };
 pub use machine::{EdgeInfo, StateInfo, StateMachine};
 pub use replay::{HasHeader, ReplayError};
 
 /// What generated code reaches through `batpak::__private::typestate`.
 pub(crate) mod private {
-    pub use super::machine::assert_deterministic;
+    pub use super::handle::handle_at;
     pub use super::seal::{SealedEdge, SealedMachine, SealedState};
-    pub use super::{
-        Declares, EdgeInfo, Handle, Initial, State, StateInfo, StateMachine, Terminal,
-    };
+    pub use super::{Causes, EdgeInfo, Handle, Initial, State, StateInfo, StateMachine, Terminal};
 }

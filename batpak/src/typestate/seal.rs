@@ -25,11 +25,11 @@ pub trait SealedMachine {}
 )]
 pub trait SealedState {}
 
-/// The seal on [`Declares`](super::Declares).
+/// The seal on [`Causes`](super::Causes).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` does not declare a transition from `{From}` to `{To}` on `{P}`",
-    label = "declare it with `#[transition(to = .., on = ..)]` on the state instead of implementing `Declares` by hand",
+    message = "`{M}` does not declare a transition from `{From}` to `{To}` on `{Self}`",
+    label = "declare it with `#[transition(to = .., on = ..)]` on the state instead of implementing `Causes` by hand",
     note = "batpak's typestate traits are sealed: only `#[state_machine]` implements them, so that \
             every state and transition comes from one declaration"
 )]
-pub trait SealedEdge<From, To, P> {}
+pub trait SealedEdge<M, From, To> {}
