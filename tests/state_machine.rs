@@ -220,7 +220,7 @@ fn replay_rejects_a_history_that_breaks_the_machine_naming_the_event() {
         "entity sequence 1",
         &bad_id.to_string(),
         "`PaymentReceived`",
-        "state `Paid`",
+        "`Paid` has no transition",
     ] {
         assert!(message.contains(part), "{part:?} missing from: {message}");
     }
@@ -247,7 +247,7 @@ fn replay_names_a_terminal_state_and_an_unknown_kind() {
         ),
         "{err:?}"
     );
-    assert!(err.to_string().contains("which is terminal"), "{err}");
+    assert!(err.to_string().contains("`Cancelled` is terminal"), "{err}");
 }
 
 #[test]

@@ -293,3 +293,32 @@ pub fn snake_case(name: &str) -> String {
 pub fn screaming_snake_case(name: &str) -> String {
     snake_case(name).to_uppercase()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_conversions_match_the_derive_convention() {
+        for (name, snake) in [
+            ("Order", "order"),
+            ("OrderLifecycle", "order_lifecycle"),
+            ("HTTPRequest", "http_request"),
+            ("Stage2Review", "stage2_review"),
+        ] {
+            assert_eq!(snake_case(name), snake);
+        }
+        assert_eq!(screaming_snake_case("PaymentReceived"), "PAYMENT_RECEIVED");
+    }
+
+    #[test]
+    fn a_capitalised_next_to_last_segment_names_a_variant() {
+        let variant = Event::from_path(syn::parse_quote!(OrderEvent::PaymentReceived));
+        assert!(matches!(&variant, Event::Variant { variant, .. } if variant == "PaymentReceived"));
+        let payload = variant.payload_type();
+        assert_eq!(quote::quote!(#payload).to_string(), "OrderEvent");
+        let in_module = Event::from_path(syn::parse_quote!(events::PaymentReceived));
+        assert!(matches!(in_module, Event::Struct(_)));
+        assert_eq!(in_module.label(), "PaymentReceived");
+    }
+}

@@ -5,6 +5,68 @@ use crate::event::{Event, EventHeader, EventKind, StoredEvent};
 use crate::id::EventId;
 
 /// Anything replay can read an event header from.
+///
+/// # Examples
+///
+/// ```
+/// # use batpak::{EventKind, EventPayload, PayloadError, SingleKind};
+/// # use batpak::typestate::TransitionSink;
+/// # macro_rules! event { ($name:ident, $type_id:literal) => {
+/// #     #[derive(Debug, serde::Serialize, serde::Deserialize)] struct $name;
+/// #     impl EventPayload for $name {
+/// #         const KINDS: &'static [EventKind] = &[Self::KIND];
+/// #         const VERSION: u16 = 1;
+/// #         const TYPE_NAME: &'static str = stringify!($name);
+/// #         fn kind(&self) -> EventKind { Self::KIND }
+/// #         fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
+/// #             batpak::event::encode_msgpack(Self::TYPE_NAME, self)
+/// #         }
+/// #         fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
+/// #             batpak::event::check_kind::<Self>(kind)?;
+/// #             batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
+/// #         }
+/// #     }
+/// #     impl SingleKind for $name { const KIND: EventKind = EventKind::custom(1, $type_id); }
+/// # } }
+/// # event!(DoorOpened, 1);
+/// # event!(DoorClosed, 2);
+/// # #[batpak::state_machine]
+/// # #[derive(Debug, Clone, Copy, PartialEq)]
+/// # enum Door {
+/// #     #[initial] #[transition(to = Open, on = DoorOpened)] Closed,
+/// #     #[transition(to = Closed, on = DoorClosed)] Open,
+/// # }
+/// # #[derive(Default)]
+/// # struct Store(std::cell::Cell<u64>);
+/// # impl TransitionSink for Store {
+/// #     fn append_expected<P: EventPayload>(&self, c: &batpak::Coordinate, _: &P, next: u64)
+/// #         -> Result<u64, batpak::typestate::TransitionError> {
+/// #         if self.0.get() != next {
+/// #             return Err(batpak::typestate::TransitionError::Conflict {
+/// #                 coordinate: c.clone(), expected: next, actual: self.0.get() });
+/// #         }
+/// #         self.0.set(next + 1);
+/// #         Ok(next)
+/// #     }
+/// # }
+/// # let store = Store::default();
+/// use batpak::typestate::StateMachine;
+/// use batpak::{CorrelationId, EventHeader, EventId};
+///
+/// let header = |entity_sequence, kind| EventHeader {
+///     event_id: EventId::now(),
+///     global_sequence: entity_sequence,
+///     entity_sequence,
+///     timestamp_micros: 0,
+///     kind,
+///     payload_version: 1,
+///     correlation_id: CorrelationId::now(),
+///     causation_id: None,
+/// };
+/// let history = vec![header(0, DoorOpened::KIND), header(1, DoorClosed::KIND)];
+/// assert_eq!(Door::replay(&history)?, Door::Closed);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait HasHeader {
     /// The event's header.
     fn header(&self) -> &EventHeader;
@@ -35,18 +97,75 @@ impl<T: HasHeader + ?Sized> HasHeader for &T {
 }
 
 /// A stored history that a `#[state_machine]` does not accept.
+///
+/// # Examples
+///
+/// ```
+/// # use batpak::{EventKind, EventPayload, PayloadError, SingleKind};
+/// # use batpak::typestate::TransitionSink;
+/// # macro_rules! event { ($name:ident, $type_id:literal) => {
+/// #     #[derive(Debug, serde::Serialize, serde::Deserialize)] struct $name;
+/// #     impl EventPayload for $name {
+/// #         const KINDS: &'static [EventKind] = &[Self::KIND];
+/// #         const VERSION: u16 = 1;
+/// #         const TYPE_NAME: &'static str = stringify!($name);
+/// #         fn kind(&self) -> EventKind { Self::KIND }
+/// #         fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
+/// #             batpak::event::encode_msgpack(Self::TYPE_NAME, self)
+/// #         }
+/// #         fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
+/// #             batpak::event::check_kind::<Self>(kind)?;
+/// #             batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
+/// #         }
+/// #     }
+/// #     impl SingleKind for $name { const KIND: EventKind = EventKind::custom(1, $type_id); }
+/// # } }
+/// # event!(DoorOpened, 1);
+/// # event!(DoorClosed, 2);
+/// # #[batpak::state_machine]
+/// # #[derive(Debug, Clone, Copy, PartialEq)]
+/// # enum Door {
+/// #     #[initial] #[transition(to = Open, on = DoorOpened)] Closed,
+/// #     #[transition(to = Closed, on = DoorClosed)] Open,
+/// # }
+/// # #[derive(Default)]
+/// # struct Store(std::cell::Cell<u64>);
+/// # impl TransitionSink for Store {
+/// #     fn append_expected<P: EventPayload>(&self, c: &batpak::Coordinate, _: &P, next: u64)
+/// #         -> Result<u64, batpak::typestate::TransitionError> {
+/// #         if self.0.get() != next {
+/// #             return Err(batpak::typestate::TransitionError::Conflict {
+/// #                 coordinate: c.clone(), expected: next, actual: self.0.get() });
+/// #         }
+/// #         self.0.set(next + 1);
+/// #         Ok(next)
+/// #     }
+/// # }
+/// # let store = Store::default();
+/// use batpak::typestate::{ReplayError, StateMachine};
+///
+/// // Closing a closed door is not a transition of `Door`.
+/// let err = Door::replay_kinds([DoorOpened::KIND, DoorClosed::KIND, DoorClosed::KIND]).unwrap_err();
+/// assert!(matches!(
+///     err,
+///     ReplayError::UndeclaredTransition { state: "Closed", entity_sequence: 2, .. }
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReplayError {
     /// An event the current state has no transition on.
     #[error(
-        "`{machine}` history is broken at entity sequence {entity_sequence}{}: \
-         an event of kind {kind}{} does not move state `{state}`{}; the history was written \
-         outside the machine, or the declaration changed since: fix the declaration or \
-         migrate the entity",
+        "`{machine}` history is broken at entity sequence {entity_sequence}{}: {}; the history \
+         was written outside the machine, or the declaration changed since: fix the declaration \
+         or migrate the entity",
         event_id.map(|id| format!(" (event {id})")).unwrap_or_default(),
-        event.map(|name| format!(" (`{name}`)")).unwrap_or_default(),
-        if *terminal { ", which is terminal" } else { "" }
+        if *terminal {
+            format!("`{state}` is terminal, yet an event of kind {kind}{} follows it", event_name(*event))
+        } else {
+            format!("`{state}` has no transition on an event of kind {kind}{}", event_name(*event))
+        }
     )]
     UndeclaredTransition {
         /// The machine's name.
@@ -81,4 +200,8 @@ pub enum ReplayError {
         /// The event that came.
         event_id: EventId,
     },
+}
+
+fn event_name(event: Option<&str>) -> String {
+    event.map(|name| format!(" (`{name}`)")).unwrap_or_default()
 }
