@@ -251,6 +251,23 @@ fn replay_names_a_terminal_state_and_an_unknown_kind() {
 }
 
 #[test]
+fn replay_skips_system_events_but_counts_them() {
+    let paid = [PaymentReceived::KIND, EventKind::SYSTEM_DENIAL];
+    assert_eq!(Order::replay_kinds(paid), Ok(Order::Paid));
+
+    let sink = MemorySink::default();
+    let coordinate = order("order-6");
+    sink.append_unchecked(&coordinate, &PaymentReceived { cents: 3 });
+    let mut history = sink.stream(&coordinate);
+    let mut denial = history[0].clone();
+    denial.event.header.entity_sequence = 1;
+    denial.event.header.kind = EventKind::SYSTEM_DENIAL;
+    history.push(denial);
+    let loaded = Order::load(coordinate, &history).unwrap();
+    assert!(matches!(loaded, order::Loaded::Paid(h) if h.next_sequence() == 2));
+}
+
+#[test]
 fn replay_needs_the_whole_history() {
     let sink = MemorySink::default();
     let coordinate = order("order-5");

@@ -14,7 +14,8 @@ use crate::event::EventPayload;
 ///
 /// A handle remembers how many events the entity had when it was loaded;
 /// its transition appends only if that is still true, so two handles cannot
-/// both move the same entity.
+/// both move the same entity. It is deliberately not `Clone`: a move
+/// consumes it, and after a refused move, load the entity again.
 ///
 /// # Examples
 ///

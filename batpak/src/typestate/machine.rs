@@ -154,6 +154,7 @@ pub trait StateMachine: SealedMachine + Sized + 'static {
 
     /// The state an entity is in after its stored history: every event of
     /// the entity, in entity order (entity sequences 0, 1, 2, ...).
+    /// batpak's own system events (category 0) are skipped.
     ///
     /// Accepts anything with an event header: `StoredEvent<P>`, `Event<P>`,
     /// `EventHeader`, or references to them.
@@ -231,12 +232,18 @@ fn replay_counted<M: StateMachine, E: HasHeader>(
     Ok((state, next_sequence))
 }
 
+/// One event's effect. batpak's own system events (category 0, such as a
+/// recorded denial) are not part of any domain machine and leave the state
+/// as it is; they still count as entity sequences.
 fn step<M: StateMachine>(
     state: M,
     kind: EventKind,
     entity_sequence: u64,
     header: Option<&crate::event::EventHeader>,
 ) -> Result<M, ReplayError> {
+    if kind.is_system() {
+        return Ok(state);
+    }
     state
         .next(kind)
         .ok_or_else(|| ReplayError::UndeclaredTransition {

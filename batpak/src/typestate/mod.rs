@@ -51,7 +51,8 @@
 //! ([`TransitionError::WrongEvent`] otherwise, before anything is appended).
 //!
 //! Replay is strict: every event of the entity must be a declared
-//! transition of its current state. Keep events that do not move the
+//! transition of its current state, except batpak's own system events
+//! (category 0), which are skipped. Keep domain events that do not move the
 //! lifecycle on another entity.
 //!
 //! # Examples
