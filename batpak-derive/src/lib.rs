@@ -9,6 +9,7 @@
 use proc_macro::TokenStream;
 
 mod gate;
+mod state_machine;
 
 /// Turns a gate function into a type implementing `batpak::guard::Gate`.
 ///
@@ -17,4 +18,11 @@ mod gate;
 #[proc_macro_attribute]
 pub fn gate(attr: TokenStream, item: TokenStream) -> TokenStream {
     gate::expand(attr.into(), item.into()).into()
+}
+
+/// Declares an entity's lifecycle on an enum of states. See
+/// `batpak::typestate` for what it generates and an example.
+#[proc_macro_attribute]
+pub fn state_machine(args: TokenStream, input: TokenStream) -> TokenStream {
+    state_machine::state_machine(args.into(), input.into()).into()
 }

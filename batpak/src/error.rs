@@ -6,6 +6,7 @@ use crate::coordinate::CoordinateError;
 use crate::event::{KindError, PayloadError};
 use crate::id::IdParseError;
 use crate::pipeline::PipelineError;
+use crate::typestate::{ReplayError, TransitionError};
 
 /// Any batpak error. Match on the variant for the boundary it came from.
 ///
@@ -35,4 +36,10 @@ pub enum Error {
     /// A proposal was denied, or could not be evaluated or bypassed.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// A stored history broke a `#[state_machine]`.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// A typed transition did not happen.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
 }

@@ -17,7 +17,7 @@
 //! | store | PERSIST | the segment store |
 //! | projection / subscription | READ MODELS / DELIVERY | folds, live feeds, cursors |
 //!
-//! [`outcome`], [`id`] and typestate are leaf utilities used throughout.
+//! [`outcome`], [`id`] and [`typestate`] are leaf utilities used throughout.
 //!
 //! Most programs need only the [`prelude`]:
 //!
@@ -41,6 +41,7 @@ pub mod guard;
 pub mod id;
 pub mod outcome;
 pub mod pipeline;
+pub mod typestate;
 
 /// Turns a gate function into a type implementing [`Gate`].
 ///
@@ -107,6 +108,11 @@ pub use guard::{Denial, Denials, Gate, GateSet, PayloadHash, Proposal, Receipt};
 pub use id::{CausationId, CorrelationId, EventId, IdParseError};
 pub use outcome::{Outcome, RetryHint, Unresolved};
 pub use pipeline::{BypassAudit, BypassReceipt, EncodedEvent, Pipeline, PipelineError};
+pub use typestate::{ReplayError, StateMachine, TransitionError};
+
+/// Declares an entity's lifecycle on an enum of states; see
+/// [`typestate`] for what it generates and an example.
+pub use batpak_derive::state_machine;
 
 /// The names most programs use, in one import: `use batpak::prelude::*;`.
 pub mod prelude {
@@ -117,6 +123,7 @@ pub mod prelude {
     pub use crate::id::{CausationId, CorrelationId, EventId};
     pub use crate::outcome::Outcome;
     pub use crate::pipeline::{Pipeline, PipelineError};
+    pub use crate::typestate::{Handle, StateMachine};
     pub use crate::Error;
 }
 
@@ -124,7 +131,12 @@ pub mod prelude {
 /// API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::event::{check_kind, decode_msgpack, encode_msgpack};
+    pub use crate::coordinate::Coordinate;
+    pub use crate::event::{check_kind, decode_msgpack, encode_msgpack, EventKind, SingleKind};
     pub use crate::guard::{Denial, Gate, Proposal};
     pub use serde;
+    /// The typestate pieces `#[state_machine]` implements.
+    pub mod typestate {
+        pub use crate::typestate::private::*;
+    }
 }

@@ -126,6 +126,11 @@ pub enum PayloadError {
 /// assert_eq!(back, Deposited { cents: 250 });
 /// # Ok::<(), PayloadError>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an event payload",
+    label = "not an event payload",
+    note = "add `#[derive(batpak::EventPayload)]` with `#[batpak(category = .., type_id = ..)]` to `{Self}`"
+)]
 pub trait EventPayload: Sized {
     /// Every kind values of this type are stored as, in declaration order.
     const KINDS: &'static [EventKind];
@@ -157,6 +162,11 @@ pub trait EventPayload: Sized {
 }
 
 /// A payload type with exactly one kind (what the derive gives a struct).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an event payload with a single kind",
+    label = "needs one event kind",
+    note = "derive `batpak::EventPayload` on a struct (one kind), or name an enum variant (`Enum::Variant`) instead of the enum"
+)]
 pub trait SingleKind: EventPayload {
     /// The one kind this type is stored as.
     const KIND: EventKind;

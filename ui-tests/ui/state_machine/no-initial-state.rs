@@ -1,0 +1,10 @@
+batpak_ui_tests::event!(Opened, 1);
+
+#[batpak::state_machine]
+enum Door {
+    #[transition(to = Open, on = Opened)]
+    Closed,
+    Open,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[batpak::state_machine]
+struct Door {
+    open: bool,
+}
+
+fn main() {}

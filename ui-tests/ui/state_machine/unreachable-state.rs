@@ -1,0 +1,12 @@
+batpak_ui_tests::event!(Opened, 1);
+
+#[batpak::state_machine]
+enum Door {
+    #[initial]
+    #[transition(to = Open, on = Opened)]
+    Closed,
+    Open,
+    Locked,
+}
+
+fn main() {}

@@ -1,0 +1,18 @@
+use batpak::typestate::{Handle, TransitionSink};
+batpak_ui_tests::event!(PaymentReceived, 1);
+batpak_ui_tests::event!(OrderShipped, 2);
+
+#[batpak::state_machine]
+enum Order {
+    #[initial]
+    #[transition(to = Paid, on = PaymentReceived)]
+    Placed,
+    #[terminal]
+    Paid,
+}
+
+fn pay(store: &impl TransitionSink, placed: Handle<order::Placed>) {
+    let _ = placed.transition::<order::Paid, _>(store, OrderShipped);
+}
+
+fn main() {}
