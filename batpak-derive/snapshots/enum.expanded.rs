@@ -19,15 +19,15 @@ const _: () = {
     }
     #[derive(::batpak::__private::serde::Serialize)]
     #[serde(crate = "::batpak::__private::serde")]
-    #[allow(non_camel_case_types)]
+    #[allow(dead_code, non_camel_case_types)]
     struct __BatpakEncodeOpened {}
     #[derive(::batpak::__private::serde::Deserialize)]
     #[serde(crate = "::batpak::__private::serde")]
-    #[allow(non_camel_case_types)]
+    #[allow(dead_code, non_camel_case_types)]
     struct __BatpakDecodeOpened {}
     #[derive(::batpak::__private::serde::Serialize)]
     #[serde(crate = "::batpak::__private::serde")]
-    #[allow(non_camel_case_types)]
+    #[allow(dead_code, non_camel_case_types)]
     struct __BatpakEncodeDeposited<'__batpak> {
         cents: &'__batpak u64,
         #[serde(default)]
@@ -35,7 +35,7 @@ const _: () = {
     }
     #[derive(::batpak::__private::serde::Deserialize)]
     #[serde(crate = "::batpak::__private::serde")]
-    #[allow(non_camel_case_types)]
+    #[allow(dead_code, non_camel_case_types)]
     struct __BatpakDecodeDeposited {
         cents: u64,
         #[serde(default)]
@@ -43,11 +43,11 @@ const _: () = {
     }
     #[derive(::batpak::__private::serde::Serialize)]
     #[serde(crate = "::batpak::__private::serde")]
-    #[allow(non_camel_case_types)]
+    #[allow(dead_code, non_camel_case_types)]
     struct __BatpakEncodeRenamed<'__batpak>(&'__batpak String);
     #[derive(::batpak::__private::serde::Deserialize)]
     #[serde(crate = "::batpak::__private::serde")]
-    #[allow(non_camel_case_types)]
+    #[allow(dead_code, non_camel_case_types)]
     struct __BatpakDecodeRenamed(String);
     #[automatically_derived]
     impl ::batpak::__private::EventPayload for AccountEvent {

@@ -211,7 +211,7 @@ fn helper_structs(variant: &PlannedVariant<'_>) -> TokenStream {
         quote! {
             #[derive(::batpak::__private::serde::#which)]
             #[serde(crate = "::batpak::__private::serde")]
-            #[allow(non_camel_case_types)]
+            #[allow(dead_code, non_camel_case_types)]
         }
     };
     let ser = serde_derive(quote!(Serialize));
@@ -226,6 +226,8 @@ fn helper_structs(variant: &PlannedVariant<'_>) -> TokenStream {
         })
     });
     let (borrowed, owned): (Vec<_>, Vec<_>) = fields.unzip();
+    // A lifetime only when some field borrows (`V {}` and `V()` have none).
+    let lifetime = (!variant.fields.is_empty()).then(|| quote!(<'__batpak>));
     match variant.fields {
         Fields::Unit => quote! {
             #ser
@@ -235,13 +237,13 @@ fn helper_structs(variant: &PlannedVariant<'_>) -> TokenStream {
         },
         Fields::Named(_) => quote! {
             #ser
-            struct #encode<'__batpak> { #(#borrowed),* }
+            struct #encode #lifetime { #(#borrowed),* }
             #de
             struct #decode { #(#owned),* }
         },
         Fields::Unnamed(_) => quote! {
             #ser
-            struct #encode<'__batpak>(#(#borrowed),*);
+            struct #encode #lifetime (#(#borrowed),*);
             #de
             struct #decode(#(#owned),*);
         },
