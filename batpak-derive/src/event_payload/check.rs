@@ -3,7 +3,7 @@
 //! [`Plan`] holding only validated values, which is all `expand` sees.
 
 use proc_macro2::Span;
-use syn::{Fields, Ident, Visibility};
+use syn::{Fields, Ident, Type, Visibility};
 
 use super::parse::{Body, Input, Setting, Settings, Variant, CATEGORY, TYPE_ID};
 use crate::diag::Diagnostics;
@@ -41,9 +41,12 @@ pub(crate) struct PlannedVariant<'a> {
 pub(crate) fn check<'a>(input: &Input<'a>, diag: &mut Diagnostics) -> Option<Plan<'a>> {
     reject_generics(input, diag);
     let settings = &input.settings;
+    let category = category_in_range(settings.category, diag);
+    let version = version_in_range(settings.version, diag);
+    let mut type_id = None;
     match &input.body {
         Body::Union(span) => reject_union(*span, diag),
-        Body::Struct => {
+        Body::Struct(fields) => {
             require_keys(
                 input.ident,
                 settings,
@@ -51,6 +54,8 @@ pub(crate) fn check<'a>(input: &Input<'a>, diag: &mut Diagnostics) -> Option<Pla
                 STRUCT_SHAPE,
                 diag,
             );
+            type_id = type_id_in_range(settings.type_id, diag);
+            reject_borrowed_fields(fields, diag);
         }
         Body::Enum(variants) => {
             require_keys(input.ident, settings, &[CATEGORY], ENUM_SHAPE, diag);
@@ -60,19 +65,17 @@ pub(crate) fn check<'a>(input: &Input<'a>, diag: &mut Diagnostics) -> Option<Pla
                 require_variant_type_id(variant, diag);
                 reject_enum_keys_on_variant(&variant.settings, diag);
                 type_id_in_range(variant.settings.type_id, diag);
+                reject_borrowed_fields(variant.fields, diag);
             }
             type_ids_distinct(variants, diag);
             const_names_distinct(variants, diag);
         }
     }
-    let category = category_in_range(settings.category, diag);
-    let type_id = type_id_in_range(settings.type_id, diag);
-    let version = version_in_range(settings.version, diag);
     if diag.has_errors() {
         return None;
     }
     let shape = match &input.body {
-        Body::Struct => Shape::Struct { type_id: type_id? },
+        Body::Struct(_) => Shape::Struct { type_id: type_id? },
         Body::Enum(variants) => Shape::Enum(
             variants
                 .iter()
@@ -140,11 +143,7 @@ fn require_keys(
 ) {
     let missing: Vec<String> = required
         .iter()
-        .filter(|key| match **key {
-            CATEGORY => settings.category.is_none(),
-            TYPE_ID => settings.type_id.is_none(),
-            _ => false,
-        })
+        .filter(|key| !settings.written.contains(key))
         .map(|key| format!("`{key}`"))
         .collect();
     if !missing.is_empty() {
@@ -190,6 +189,20 @@ fn require_variant_type_id(variant: &Variant<'_>, diag: &mut Diagnostics) {
                  (each variant is stored as its own kind)"
             ),
         );
+    }
+}
+
+/// Payloads are decoded from stored bytes into owned values, so a field
+/// cannot borrow (`&'static str` would only decode from `'static` bytes).
+fn reject_borrowed_fields(fields: &Fields, diag: &mut Diagnostics) {
+    for field in fields {
+        if let Type::Reference(reference) = &field.ty {
+            diag.spanned(
+                reference,
+                "a payload field cannot be a reference: events are decoded from stored bytes \
+                 into owned values; use an owned type such as `String`, `Vec<u8>` or `Box<T>`",
+            );
+        }
     }
 }
 
@@ -314,8 +327,8 @@ fn type_ids_distinct(variants: &[Variant<'_>], diag: &mut Diagnostics) {
         diag.at(
             later_id.value_span,
             format_args!(
-                "type_id {shown:#05x} is already used by `{}` here",
-                first.ident
+                "type_id {shown:#05x} is already used by `{}`: give `{}` its own type id",
+                first.ident, later.ident
             ),
         );
     }

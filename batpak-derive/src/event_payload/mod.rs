@@ -45,7 +45,7 @@ fn fallback(model: &Input<'_>) -> TokenStream {
     let vis = model.vis;
     let placeholder = quote!(::batpak::__private::EventKind::from_raw(0));
     let extra = match &model.body {
-        Body::Struct | Body::Union(_) => quote! {
+        Body::Struct(_) | Body::Union(_) => quote! {
             impl ::batpak::__private::SingleKind for #ident {
                 const KIND: ::batpak::__private::EventKind = #placeholder;
             }

@@ -36,8 +36,9 @@ pub(crate) struct Settings {
     pub(crate) category: Option<Setting>,
     pub(crate) type_id: Option<Setting>,
     pub(crate) version: Option<Setting>,
-    /// Whether any `#[batpak]` attribute was present at all.
-    pub(crate) present: bool,
+    /// Every key written, even with a bad value (so a bad value is not
+    /// also reported as missing).
+    pub(crate) written: Vec<&'static str>,
 }
 
 pub(crate) struct Input<'a> {
@@ -49,7 +50,7 @@ pub(crate) struct Input<'a> {
 }
 
 pub(crate) enum Body<'a> {
-    Struct,
+    Struct(&'a Fields),
     Enum(Vec<Variant<'a>>),
     /// Unions are refused; the span is the `union` keyword.
     Union(Span),
@@ -67,7 +68,7 @@ impl<'a> Input<'a> {
         let body = match &input.data {
             Data::Struct(data) => {
                 reject_field_attrs(&data.fields, diag);
-                Body::Struct
+                Body::Struct(&data.fields)
             }
             Data::Enum(data) => Body::Enum(
                 data.variants
@@ -98,7 +99,6 @@ impl<'a> Input<'a> {
 fn parse_settings(attrs: &[Attribute], diag: &mut Diagnostics) -> Settings {
     let mut settings = Settings::default();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident(ATTR)) {
-        settings.present = true;
         let parsed = attr.parse_nested_meta(|meta| {
             let key_span = meta.path.span();
             let Some(key) = meta.path.get_ident().map(Ident::to_string) else {
@@ -107,15 +107,16 @@ fn parse_settings(attrs: &[Attribute], diag: &mut Diagnostics) -> Settings {
                 return Ok(());
             };
             let value: Expr = meta.value()?.parse()?;
-            let slot = match key.as_str() {
-                CATEGORY => &mut settings.category,
-                TYPE_ID => &mut settings.type_id,
-                VERSION => &mut settings.version,
+            let (name, slot) = match key.as_str() {
+                CATEGORY => (CATEGORY, &mut settings.category),
+                TYPE_ID => (TYPE_ID, &mut settings.type_id),
+                VERSION => (VERSION, &mut settings.version),
                 _ => {
                     diag.spanned(&meta.path, unknown_key_message(&meta.path));
                     return Ok(());
                 }
             };
+            settings.written.push(name);
             let Some(value_setting) = integer(&value, key_span, diag) else {
                 return Ok(());
             };
@@ -151,7 +152,11 @@ fn integer(value: &Expr, key_span: Span, diag: &mut Diagnostics) -> Option<Setti
         lit: Lit::Int(int), ..
     }) = value
     else {
-        diag.spanned(value, "expected an integer literal, like `1` or `0x01F`");
+        diag.spanned(
+            value,
+            "expected an integer literal, like `1` or `0x01F` (not a constant or an \
+             expression: the derive checks the value itself)",
+        );
         return None;
     };
     match int.base10_parse::<u64>() {
