@@ -391,3 +391,51 @@ fn an_enum_may_also_derive_serde_without_changing_its_stored_bytes() {
 
 batpak::assert_distinct_kinds!(Deposited, Marker, Pair, Shapes, written::AccountEvent);
 batpak::assert_distinct_kinds!(read::LedgerEvent);
+
+mod properties {
+    use super::Shapes;
+    use batpak::{EventKind, EventPayload};
+    use proptest::prelude::*;
+
+    fn shapes() -> impl Strategy<Value = Shapes> {
+        prop_oneof![
+            Just(Shapes::Unit),
+            ".{0,12}".prop_map(Shapes::Newtype),
+            (
+                any::<u8>(),
+                any::<i64>(),
+                prop::collection::vec(any::<u16>(), 0..4)
+            )
+                .prop_map(|(a, b, c)| Shapes::Tuple(a, b, c)),
+            (any::<u64>(), prop::collection::vec(".{0,6}", 0..3))
+                .prop_map(|(id, tags)| Shapes::Named { id, tags }),
+            any::<u64>().prop_map(|cents| Shapes::MoneyDeposited { cents }),
+            Just(Shapes::EmptyNamed {}),
+            Just(Shapes::EmptyTuple()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_value_roundtrips_through_its_kind(value in shapes()) {
+            let bytes = value.encode_payload().unwrap();
+            prop_assert_eq!(Shapes::decode_payload(value.kind(), &bytes).unwrap(), value);
+        }
+
+        #[test]
+        fn arbitrary_bytes_under_any_kind_never_panic(
+            kind in prop_oneof![
+                prop::sample::select(Shapes::KINDS),
+                any::<u16>().prop_map(EventKind::from_raw),
+            ],
+            bytes in prop::collection::vec(any::<u8>(), 0..48),
+        ) {
+            let decoded = Shapes::decode_payload(kind, &bytes);
+            if !Shapes::KINDS.contains(&kind) {
+                prop_assert!(decoded.is_err());
+            }
+        }
+    }
+}
