@@ -16,21 +16,13 @@ const _: () = {
             ::std::vec::Vec<::core::primitive::u8>,
             ::batpak::__private::PayloadError,
         > {
-            ::batpak::__private::encode_msgpack(
-                <Self as ::batpak::__private::EventPayload>::TYPE_NAME,
-                self,
-            )
+            ::batpak::__private::encode_struct::<Self>(self)
         }
         fn decode_payload(
             kind: ::batpak::__private::EventKind,
             bytes: &[::core::primitive::u8],
         ) -> ::core::result::Result<Self, ::batpak::__private::PayloadError> {
-            ::batpak::__private::check_kind::<Self>(kind)?;
-            ::batpak::__private::decode_msgpack(
-                <Self as ::batpak::__private::EventPayload>::TYPE_NAME,
-                kind,
-                bytes,
-            )
+            ::batpak::__private::decode_struct::<Self>(kind, bytes)
         }
     }
     #[automatically_derived]

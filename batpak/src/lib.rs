@@ -67,8 +67,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::event::{
-        check_kind, decode_msgpack, encode_msgpack, unknown_kind, EventKind, EventPayload,
-        PayloadError, SingleKind,
+        check_kind, decode_msgpack, decode_struct, encode_msgpack, encode_struct, unknown_kind,
+        EventKind, EventPayload, PayloadError, SingleKind,
     };
     pub use serde;
 }

@@ -3,7 +3,7 @@
 //! they never collide with the user's names.
 
 use proc_macro2::{Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::{Attribute, Fields, Ident, LitInt};
 
 use super::check::{Plan, PlannedVariant, Shape};
@@ -40,6 +40,12 @@ fn header(plan: &Plan<'_>, kinds: &TokenStream) -> TokenStream {
 fn expand_struct(plan: &Plan<'_>, type_id: u16) -> TokenStream {
     let ident = plan.ident;
     let kind = kind_expr(plan.category, type_id);
+    // Spanned on the struct's name: a forgotten serde derive is reported
+    // there, in batpak's words (`StructSerialize`'s and
+    // `StructDeserialize`'s messages).
+    let encode = quote_spanned!(ident.span()=> ::batpak::__private::encode_struct::<Self>(self));
+    let decode =
+        quote_spanned!(ident.span()=> ::batpak::__private::decode_struct::<Self>(kind, bytes));
     let header = header(
         plan,
         &quote!(&[<Self as ::batpak::__private::SingleKind>::KIND]),
@@ -61,22 +67,14 @@ fn expand_struct(plan: &Plan<'_>, type_id: u16) -> TokenStream {
                     ::std::vec::Vec<::core::primitive::u8>,
                     ::batpak::__private::PayloadError,
                 > {
-                    ::batpak::__private::encode_msgpack(
-                        <Self as ::batpak::__private::EventPayload>::TYPE_NAME,
-                        self,
-                    )
+                    #encode
                 }
 
                 fn decode_payload(
                     kind: ::batpak::__private::EventKind,
                     bytes: &[::core::primitive::u8],
                 ) -> ::core::result::Result<Self, ::batpak::__private::PayloadError> {
-                    ::batpak::__private::check_kind::<Self>(kind)?;
-                    ::batpak::__private::decode_msgpack(
-                        <Self as ::batpak::__private::EventPayload>::TYPE_NAME,
-                        kind,
-                        bytes,
-                    )
+                    #decode
                 }
             }
 

@@ -14,4 +14,7 @@ pub use payload::{
     check_kind, decode_msgpack, encode_msgpack, unknown_kind, EventPayload, PayloadError,
     SingleKind,
 };
+// For generated code only (reached through `batpak::__private`).
+#[doc(hidden)]
+pub use payload::{decode_struct, encode_struct, StructDeserialize, StructSerialize};
 pub use upcast::{decode_versioned, Upcasters};

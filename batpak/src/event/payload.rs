@@ -298,3 +298,44 @@ pub fn unknown_kind<T: EventPayload>(kind: EventKind) -> PayloadError {
         declared: T::KINDS,
     }
 }
+
+/// What a struct payload needs to be encoded: its own `Serialize` derive.
+/// Named so a forgotten derive reads as such.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` derives EventPayload but not serde's `Serialize`",
+    label = "add `#[derive(Serialize)]` to `{Self}`",
+    note = "a struct payload is stored through its own serde derives (an enum payload needs none)"
+)]
+pub trait StructSerialize: Serialize {}
+
+impl<T: Serialize> StructSerialize for T {}
+
+/// What a struct payload needs to be decoded: its own `Deserialize` derive.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` derives EventPayload but not serde's `Deserialize`",
+    label = "add `#[derive(Deserialize)]` to `{Self}`",
+    note = "a struct payload is stored through its own serde derives (an enum payload needs none)"
+)]
+pub trait StructDeserialize: DeserializeOwned {}
+
+impl<T: DeserializeOwned> StructDeserialize for T {}
+
+/// `encode_payload` of a derived struct.
+#[doc(hidden)]
+pub fn encode_struct<T: StructSerialize + EventPayload>(
+    value: &T,
+) -> Result<Vec<u8>, PayloadError> {
+    encode_msgpack(T::TYPE_NAME, value)
+}
+
+/// `decode_payload` of a derived struct.
+#[doc(hidden)]
+pub fn decode_struct<T: StructDeserialize + EventPayload>(
+    kind: EventKind,
+    bytes: &[u8],
+) -> Result<T, PayloadError> {
+    check_kind::<T>(kind)?;
+    decode_msgpack(T::TYPE_NAME, kind, bytes)
+}
