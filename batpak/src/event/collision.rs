@@ -12,6 +12,28 @@ use std::sync::{PoisonError, RwLock};
 use super::{EventKind, EventPayload};
 
 /// Two different Rust types claim the same event kind.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::event::KindRegistry;
+/// use batpak::{EventKind, EventPayload};
+///
+/// #[derive(EventPayload)]
+/// #[batpak(category = 4)]
+/// enum Door { #[batpak(type_id = 1)] Opened }
+///
+/// #[derive(EventPayload)]
+/// #[batpak(category = 4)]
+/// enum Window { #[batpak(type_id = 1)] Opened }
+///
+/// let registry = KindRegistry::new();
+/// registry.claim::<Door>()?;
+/// let collision = registry.claim::<Window>().unwrap_err();
+/// assert_eq!(collision.kind, EventKind::custom(4, 1));
+/// assert!(collision.first.ends_with("Door") && collision.second.ends_with("Window"));
+/// # Ok::<(), batpak::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 #[error(

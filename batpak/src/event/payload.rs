@@ -291,6 +291,23 @@ pub fn check_kind<T: EventPayload>(kind: EventKind) -> Result<(), PayloadError> 
 }
 
 /// The [`PayloadError::UnknownKind`] for `kind` read as `T`.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::event::unknown_kind;
+/// use batpak::{EventKind, EventPayload, PayloadError};
+///
+/// #[derive(EventPayload)]
+/// #[batpak(category = 1)]
+/// enum Light {
+///     #[batpak(type_id = 1)]
+///     On,
+/// }
+///
+/// let error = unknown_kind::<Light>(EventKind::custom(1, 2));
+/// assert!(matches!(error, PayloadError::UnknownKind { type_name: "Light", .. }));
+/// ```
 pub fn unknown_kind<T: EventPayload>(kind: EventKind) -> PayloadError {
     PayloadError::UnknownKind {
         type_name: T::TYPE_NAME,

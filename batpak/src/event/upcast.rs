@@ -185,7 +185,23 @@ impl fmt::Debug for Upcasters {
 ///
 /// # Examples
 ///
-/// See [`Upcasters`].
+/// Upgrading is shown on [`Upcasters`]; here, the refusals:
+///
+/// ```
+/// use batpak::event::{decode_versioned, Upcasters};
+/// use batpak::{EventPayload, PayloadError, SingleKind};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, Serialize, Deserialize, EventPayload)]
+/// #[batpak(category = 1, type_id = 5, version = 2)]
+/// struct Renamed { name: String }
+///
+/// let none = Upcasters::new();
+/// let too_new = decode_versioned::<Renamed>(Renamed::KIND, 3, &[0x80], &none);
+/// assert!(matches!(too_new, Err(PayloadError::VersionTooNew { stored: 3, current: 2, .. })));
+/// let no_step = decode_versioned::<Renamed>(Renamed::KIND, 1, &[0x80], &none);
+/// assert!(matches!(no_step, Err(PayloadError::MissingUpcast { from: 1, .. })));
+/// ```
 ///
 /// # Errors
 ///
