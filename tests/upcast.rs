@@ -231,3 +231,45 @@ fn enum_variants_upgrade_per_kind() {
     ));
     assert!(format!("{upcasters:?}").contains("steps"));
 }
+
+#[test]
+fn a_raw_stored_event_decodes_typed_from_its_header_version() {
+    use batpak::event::{EventHash, EventHeader};
+    use batpak::{Coordinate, CorrelationId, Event, EventId, StoredEvent};
+
+    let v1 = encode_msgpack("DepositedV1", &DepositedV1 { cents: 12 }).unwrap();
+    let raw = StoredEvent {
+        coordinate: Coordinate::new("account-9", "bank").unwrap(),
+        event: Event {
+            header: EventHeader {
+                event_id: EventId::now(),
+                global_sequence: 41,
+                entity_sequence: 3,
+                timestamp_micros: 7,
+                kind: Deposited::KIND,
+                payload_version: 1,
+                correlation_id: CorrelationId::now(),
+                causation_id: None,
+            },
+            payload: v1,
+        },
+        prev_hash: EventHash([1; 32]),
+        hash: EventHash([2; 32]),
+    };
+    let typed = raw.decode::<Deposited>(&upcasters()).unwrap();
+    assert_eq!(
+        typed.payload(),
+        &Deposited {
+            amount_cents: 12,
+            memo: "(none)".into()
+        }
+    );
+    // Everything but the payload is carried over untouched, including the
+    // version it was stored at.
+    assert_eq!(typed.header(), raw.header());
+    assert_eq!(typed.coordinate, raw.coordinate);
+    assert_eq!((typed.prev_hash, typed.hash), (raw.prev_hash, raw.hash));
+
+    let error = raw.decode::<Deposited>(&Upcasters::new()).unwrap_err();
+    assert!(matches!(error, PayloadError::MissingUpcast { from: 1, .. }));
+}

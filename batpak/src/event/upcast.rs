@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{check_kind, EventKind, EventPayload, PayloadError};
+use super::{check_kind, Event, EventKind, EventPayload, PayloadError, StoredEvent};
 
 /// One step: the stored bytes at version `v` to bytes at `v + 1`.
 type Step = Box<dyn Fn(&[u8]) -> Result<Vec<u8>, String> + Send + Sync>;
@@ -246,4 +246,69 @@ pub fn decode_versioned<T: EventPayload>(
         current = Cow::Owned(upgraded);
     }
     T::decode_payload(kind, &current)
+}
+
+impl<B: AsRef<[u8]>> StoredEvent<B> {
+    /// This event with its payload bytes decoded as `T`, upgraded from the
+    /// header's `payload_version` with `upcasters` (see
+    /// [`decode_versioned`]). This is the typed read of one raw event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::{EventHash, EventHeader, Upcasters};
+    /// use batpak::{Coordinate, CorrelationId, Event, EventId, EventPayload, StoredEvent};
+    ///
+    /// #[derive(Debug, PartialEq, EventPayload)]
+    /// #[batpak(category = 1)]
+    /// enum AccountEvent {
+    ///     #[batpak(type_id = 1)]
+    ///     Deposited { cents: u64 },
+    /// }
+    ///
+    /// let payload = AccountEvent::Deposited { cents: 5 };
+    /// let raw = StoredEvent {
+    ///     coordinate: Coordinate::new("account-1", "bank")?,
+    ///     event: Event {
+    ///         header: EventHeader {
+    ///             event_id: EventId::now(),
+    ///             global_sequence: 0,
+    ///             entity_sequence: 0,
+    ///             timestamp_micros: 0,
+    ///             kind: payload.kind(),
+    ///             payload_version: AccountEvent::VERSION,
+    ///             correlation_id: CorrelationId::now(),
+    ///             causation_id: None,
+    ///         },
+    ///         payload: payload.encode_payload()?,
+    ///     },
+    ///     prev_hash: EventHash::GENESIS,
+    ///     hash: EventHash::GENESIS,
+    /// };
+    /// let typed = raw.decode::<AccountEvent>(&Upcasters::new())?;
+    /// assert_eq!(typed.payload(), &AccountEvent::Deposited { cents: 5 });
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`decode_versioned`].
+    pub fn decode<T: EventPayload>(
+        &self,
+        upcasters: &Upcasters,
+    ) -> Result<StoredEvent<T>, PayloadError> {
+        let header = self.event.header;
+        let payload = decode_versioned::<T>(
+            header.kind,
+            header.payload_version,
+            self.event.payload.as_ref(),
+            upcasters,
+        )?;
+        Ok(StoredEvent {
+            coordinate: self.coordinate.clone(),
+            event: Event { header, payload },
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
 }
