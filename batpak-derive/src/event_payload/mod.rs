@@ -30,7 +30,18 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
             let fallback = fallback(&model);
             quote!(#errors #fallback)
         }
-        (None, Ok(())) => fallback(&model),
+        // `check` returns no plan only after recording an error; say so
+        // rather than emit nothing if that ever breaks.
+        (None, Ok(())) => {
+            let error = syn::Error::new_spanned(
+                &input.ident,
+                "internal error in #[derive(EventPayload)]: no plan and no error; please \
+                 report this to batpak",
+            )
+            .to_compile_error();
+            let fallback = fallback(&model);
+            quote!(#error #fallback)
+        }
     }
 }
 
