@@ -3,7 +3,7 @@
 //! converts into `Error`, so application code can use one type with `?`.
 
 use crate::coordinate::CoordinateError;
-use crate::event::{KindError, PayloadError};
+use crate::event::{KindCollision, KindError, PayloadError};
 use crate::id::IdParseError;
 use crate::pipeline::PipelineError;
 use crate::typestate::{ReplayError, TransitionError};
@@ -30,6 +30,9 @@ pub enum Error {
     /// A payload could not be encoded or decoded.
     #[error(transparent)]
     Payload(#[from] PayloadError),
+    /// Two Rust types claim the same event kind.
+    #[error(transparent)]
+    KindCollision(#[from] KindCollision),
     /// An id could not be parsed.
     #[error(transparent)]
     IdParse(#[from] IdParseError),

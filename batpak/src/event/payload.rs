@@ -91,9 +91,91 @@ pub enum PayloadError {
 /// enum one kind per variant. The kind is the stored identity, so decoding
 /// selects by the stored kind ([`EventPayload::decode_payload`]).
 ///
-/// Payload bytes are MessagePack.
+/// Payload bytes are MessagePack with field names.
+///
+/// # Deriving
+///
+/// | on | attribute | keys |
+/// |---|---|---|
+/// | a struct | `#[batpak(...)]` | `category` (1–15), `type_id` (0x000–0xFFF), `version` (optional, default 1) |
+/// | an enum | `#[batpak(...)]` | `category` (1–15), `version` (optional, default 1) |
+/// | each enum variant | `#[batpak(...)]` | `type_id` (0x000–0xFFF) |
+///
+/// A struct derives `Serialize` and `Deserialize` itself (with any serde
+/// attributes); the derive adds [`EventPayload`] and [`SingleKind`].
+///
+/// An enum needs no serde derives. Each variant is its own kind, named by an
+/// associated constant in SCREAMING_SNAKE_CASE (`Deposited` →
+/// `AccountEvent::DEPOSITED`); [`EventPayload::KINDS`] lists them in
+/// declaration order. A variant's stored bytes are its fields only, exactly
+/// what a struct with the same fields stores (a unit variant stores an empty
+/// map); decoding picks the variant by the stored kind. So renaming or
+/// reordering variants never breaks stored data, and changing a `type_id`
+/// does. Fields keep their `#[serde(...)]` attributes (`rename`, `default`,
+/// `skip`, `with`, ...); serde attributes on the enum or on a variant are
+/// ignored by the stored form.
+///
+/// Mistakes (a missing, unknown or duplicate key, category 0 or above 15, a
+/// type id above 0xFFF, version 0, a variant without a type id, two
+/// variants with one type id, a union, a generic type) are compile errors
+/// at the offending token, all reported in one compile.
 ///
 /// # Examples
+///
+/// A struct:
+///
+/// ```
+/// use batpak::{EventPayload, SingleKind, EventKind};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, PartialEq, Serialize, Deserialize, EventPayload)]
+/// #[batpak(category = 1, type_id = 0x010)]
+/// struct Deposited { cents: u64 }
+///
+/// assert_eq!(Deposited::KIND, EventKind::custom(1, 0x010));
+/// let bytes = Deposited { cents: 250 }.encode_payload()?;
+/// assert_eq!(Deposited::decode_payload(Deposited::KIND, &bytes)?, Deposited { cents: 250 });
+/// # Ok::<(), batpak::PayloadError>(())
+/// ```
+///
+/// An enum, one kind per variant:
+///
+/// ```
+/// use batpak::{EventKind, EventPayload};
+///
+/// #[derive(Debug, PartialEq, EventPayload)]
+/// #[batpak(category = 1)]
+/// enum AccountEvent {
+///     #[batpak(type_id = 1)]
+///     Opened { owner: String },
+///     #[batpak(type_id = 2)]
+///     Deposited { cents: u64 },
+///     #[batpak(type_id = 3)]
+///     Withdrawn { cents: u64 },
+///     #[batpak(type_id = 4)]
+///     Closed,
+/// }
+///
+/// assert_eq!(AccountEvent::DEPOSITED, EventKind::custom(1, 2));
+/// assert_eq!(AccountEvent::KINDS.len(), 4);
+///
+/// let event = AccountEvent::Deposited { cents: 250 };
+/// let (kind, bytes) = (event.kind(), event.encode_payload()?);
+/// assert_eq!(kind, AccountEvent::DEPOSITED);
+/// assert_eq!(AccountEvent::decode_payload(kind, &bytes)?, event);
+///
+/// // A projection is one exhaustive match: a new variant is a compile
+/// // error wherever it is not handled.
+/// fn balance(events: &[AccountEvent]) -> i64 {
+///     events.iter().fold(0, |cents, event| match event {
+///         AccountEvent::Opened { .. } | AccountEvent::Closed => cents,
+///         AccountEvent::Deposited { cents: c } => cents + *c as i64,
+///         AccountEvent::Withdrawn { cents: c } => cents - *c as i64,
+///     })
+/// }
+/// assert_eq!(balance(&[event]), 250);
+/// # Ok::<(), batpak::PayloadError>(())
+/// ```
 ///
 /// Implementing it by hand for a struct (the derive writes the same):
 ///
@@ -214,10 +296,73 @@ pub fn check_kind<T: EventPayload>(kind: EventKind) -> Result<(), PayloadError> 
     if T::KINDS.contains(&kind) {
         Ok(())
     } else {
-        Err(PayloadError::UnknownKind {
-            type_name: T::TYPE_NAME,
-            kind,
-            declared: T::KINDS,
-        })
+        Err(unknown_kind::<T>(kind))
     }
+}
+
+/// The [`PayloadError::UnknownKind`] for `kind` read as `T`.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::event::unknown_kind;
+/// use batpak::{EventKind, EventPayload, PayloadError};
+///
+/// #[derive(EventPayload)]
+/// #[batpak(category = 1)]
+/// enum Light {
+///     #[batpak(type_id = 1)]
+///     On,
+/// }
+///
+/// let error = unknown_kind::<Light>(EventKind::custom(1, 2));
+/// assert!(matches!(error, PayloadError::UnknownKind { type_name: "Light", .. }));
+/// ```
+pub fn unknown_kind<T: EventPayload>(kind: EventKind) -> PayloadError {
+    PayloadError::UnknownKind {
+        type_name: T::TYPE_NAME,
+        kind,
+        declared: T::KINDS,
+    }
+}
+
+/// What a struct payload needs to be encoded: its own `Serialize` derive.
+/// Named so a forgotten derive reads as such.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` derives EventPayload but not serde's `Serialize`",
+    label = "add `#[derive(Serialize)]` to `{Self}`",
+    note = "a struct payload is stored through its own serde derives (an enum payload needs none)"
+)]
+pub trait StructSerialize: Serialize {}
+
+impl<T: Serialize> StructSerialize for T {}
+
+/// What a struct payload needs to be decoded: its own `Deserialize` derive.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` derives EventPayload but not serde's `Deserialize`",
+    label = "add `#[derive(Deserialize)]` to `{Self}`",
+    note = "a struct payload is stored through its own serde derives (an enum payload needs none)"
+)]
+pub trait StructDeserialize: DeserializeOwned {}
+
+impl<T: DeserializeOwned> StructDeserialize for T {}
+
+/// `encode_payload` of a derived struct.
+#[doc(hidden)]
+pub fn encode_struct<T: StructSerialize + EventPayload>(
+    value: &T,
+) -> Result<Vec<u8>, PayloadError> {
+    encode_msgpack(T::TYPE_NAME, value)
+}
+
+/// `decode_payload` of a derived struct.
+#[doc(hidden)]
+pub fn decode_struct<T: StructDeserialize + EventPayload>(
+    kind: EventKind,
+    bytes: &[u8],
+) -> Result<T, PayloadError> {
+    check_kind::<T>(kind)?;
+    decode_msgpack(T::TYPE_NAME, kind, bytes)
 }

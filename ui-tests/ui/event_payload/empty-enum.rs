@@ -1,0 +1,7 @@
+use batpak::EventPayload;
+
+#[derive(EventPayload)]
+#[batpak(category = 1)]
+enum Nothing {}
+
+fn main() {}

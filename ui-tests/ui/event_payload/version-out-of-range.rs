@@ -1,0 +1,10 @@
+use batpak::EventPayload;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, EventPayload)]
+#[batpak(category = 1, type_id = 1, version = 70000)]
+struct Deposited {
+    cents: u64,
+}
+
+fn main() {}
