@@ -5,6 +5,7 @@
 use crate::coordinate::CoordinateError;
 use crate::event::{KindError, PayloadError};
 use crate::id::IdParseError;
+use crate::store::{AppendError, BatchError, CloseError, OpenError, ReadError};
 
 /// Any batpak error. Match on the variant for the boundary it came from.
 ///
@@ -31,4 +32,19 @@ pub enum Error {
     /// An id could not be parsed.
     #[error(transparent)]
     IdParse(#[from] IdParseError),
+    /// A store could not be opened.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// An append was refused.
+    #[error(transparent)]
+    Append(#[from] AppendError),
+    /// A batch was refused.
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    /// A read failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Closing a store failed.
+    #[error(transparent)]
+    Close(#[from] CloseError),
 }

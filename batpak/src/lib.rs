@@ -39,6 +39,7 @@ pub mod error;
 pub mod event;
 pub mod id;
 pub mod outcome;
+pub mod store;
 
 pub use coordinate::{Coordinate, CoordinateError, CoordinatePart, Region, MAX_NAME_LEN};
 pub use error::Error;
@@ -48,6 +49,10 @@ pub use event::{
 };
 pub use id::{CausationId, CorrelationId, EventId, IdParseError};
 pub use outcome::{Outcome, RetryHint, Unresolved};
+pub use store::{
+    AppendError, AppendOptions, AppendReceipt, BatchError, BatchItem, CloseError, Durability,
+    OpenError, ReadError, Store, StoreConfig,
+};
 
 /// The names most programs use, in one import: `use batpak::prelude::*;`.
 pub mod prelude {
@@ -55,6 +60,7 @@ pub mod prelude {
     pub use crate::event::{EventKind, EventPayload, SingleKind, StoredEvent};
     pub use crate::id::{CausationId, CorrelationId, EventId};
     pub use crate::outcome::Outcome;
+    pub use crate::store::{AppendOptions, BatchItem, Durability, Store, StoreConfig};
     pub use crate::Error;
 }
 
