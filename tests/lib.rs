@@ -2,3 +2,78 @@
 //! the other files in this folder, one per capability.
 
 pub mod typestate_support;
+
+use batpak::event::{check_kind, decode_msgpack, encode_msgpack};
+use batpak::store::{Store, StoreConfig};
+use batpak::{Coordinate, EventKind, EventPayload, PayloadError, SingleKind};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A small typed payload (about 75 bytes of MessagePack with a typical
+/// text), implemented by hand as a user would without the derive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub author: String,
+    pub text: String,
+    pub n: u64,
+}
+
+impl Note {
+    pub fn new(n: u64) -> Note {
+        Note {
+            author: "tester".into(),
+            text: format!("note number {n} with some words in it to pad"),
+            n,
+        }
+    }
+}
+
+impl EventPayload for Note {
+    const KINDS: &'static [EventKind] = &[Self::KIND];
+    const VERSION: u16 = 1;
+    const TYPE_NAME: &'static str = "Note";
+    fn kind(&self) -> EventKind {
+        Self::KIND
+    }
+    fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
+        encode_msgpack(Self::TYPE_NAME, self)
+    }
+    fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
+        check_kind::<Self>(kind)?;
+        decode_msgpack(Self::TYPE_NAME, kind, bytes)
+    }
+}
+
+impl SingleKind for Note {
+    const KIND: EventKind = EventKind::custom(1, 1);
+}
+
+/// A coordinate in the "test" scope.
+pub fn coord(entity: &str) -> Coordinate {
+    Coordinate::new(entity, "test").unwrap()
+}
+
+/// Opens a store in `dir` with defaults.
+pub fn open(dir: &Path) -> Store {
+    Store::open(StoreConfig::new(dir)).unwrap()
+}
+
+/// The segment files of a store directory, in order.
+pub fn segment_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "seg"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Copies every file of `from` into `to` (a fresh directory).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}

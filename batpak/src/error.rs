@@ -6,6 +6,7 @@ use crate::coordinate::CoordinateError;
 use crate::event::{KindCollision, KindError, PayloadError};
 use crate::id::IdParseError;
 use crate::pipeline::PipelineError;
+use crate::store::{AppendError, BatchError, CloseError, OpenError, ReadError};
 use crate::typestate::{ReplayError, TransitionError};
 
 /// Any batpak error. Match on the variant for the boundary it came from.
@@ -45,4 +46,19 @@ pub enum Error {
     /// A typed transition did not happen.
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// A store could not be opened.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// An append was refused.
+    #[error(transparent)]
+    Append(#[from] AppendError),
+    /// A batch was refused.
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    /// A read failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Closing a store failed.
+    #[error(transparent)]
+    Close(#[from] CloseError),
 }

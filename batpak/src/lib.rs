@@ -41,6 +41,7 @@ pub mod guard;
 pub mod id;
 pub mod outcome;
 pub mod pipeline;
+pub mod store;
 pub mod typestate;
 
 /// Turns a gate function into a type implementing [`Gate`].
@@ -116,6 +117,10 @@ pub use typestate::{ReplayError, StateMachine, TransitionError};
 /// Declares an entity's lifecycle on an enum of states; see
 /// [`typestate`] for what it generates and an example.
 pub use batpak_derive::state_machine;
+pub use store::{
+    AppendError, AppendOptions, AppendReceipt, BatchError, BatchItem, CloseError, Durability,
+    OpenError, ReadError, Store, StoreConfig,
+};
 
 /// The names most programs use, in one import: `use batpak::prelude::*;`.
 pub mod prelude {
@@ -126,6 +131,7 @@ pub mod prelude {
     pub use crate::id::{CausationId, CorrelationId, EventId};
     pub use crate::outcome::Outcome;
     pub use crate::pipeline::{Pipeline, PipelineError};
+    pub use crate::store::{AppendOptions, BatchItem, Durability, Store, StoreConfig};
     pub use crate::typestate::{Handle, StateMachine};
     pub use crate::Error;
     pub use batpak_derive::EventPayload;

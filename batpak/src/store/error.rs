@@ -1,0 +1,231 @@
+//! The store's error enums, one per boundary: opening, appending, batches,
+//! reading and closing. Each converts into [`crate::Error`].
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::coordinate::Coordinate;
+use crate::event::{EventKind, PayloadError};
+use crate::id::EventId;
+
+use super::frame::FormatError;
+use super::IdempotencyKey;
+
+/// Why [`Store::open`](super::Store::open) failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// A file operation failed.
+    #[error("could not {action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// Another `Store` (in this or another process) has the directory open.
+    #[error(
+        "store directory {dir} is locked: another Store, in this process or another, has it \
+         open; close that Store first, or open a different directory"
+    )]
+    Locked {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// A segment is damaged somewhere other than a torn tail.
+    #[error(
+        "segment {file} is damaged at byte offset {offset}: {reason}; nothing was changed. \
+         Copy the directory somewhere safe, then open with StoreConfig::repair_on_open(true) \
+         to drop everything from that point on"
+    )]
+    Corrupt {
+        /// The segment file.
+        file: PathBuf,
+        /// Byte offset of the damage in the file.
+        offset: u64,
+        /// What is wrong there.
+        reason: FormatError,
+    },
+}
+
+/// Why an append was refused. Nothing was written when an append returns an
+/// error other than [`AppendError::WriteFailed`] (and after that one, the
+/// store is poisoned and reopening recovers).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppendError {
+    /// The payload could not be encoded.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// The payload is larger than the configured limit.
+    #[error(
+        "payload is {len} bytes, over the limit of {max} bytes: store large data elsewhere \
+         and reference it, or raise StoreConfig::max_payload_bytes"
+    )]
+    PayloadTooLarge {
+        /// Payload size.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// One append or batch would be larger than the configured frame limit.
+    #[error(
+        "this write encodes to {len} bytes, over the frame limit of {max} bytes: split the \
+         batch, or raise StoreConfig::max_frame_bytes"
+    )]
+    FrameTooLarge {
+        /// Encoded size.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Users may not append system kinds (category 0).
+    #[error(
+        "kind {kind} is in category 0, reserved for batpak's own system events: \
+         use EventKind::custom with a category from 1 to 15"
+    )]
+    SystemKind {
+        /// The refused kind.
+        kind: EventKind,
+    },
+    /// Compare-and-swap failed: the entity's next sequence is not the
+    /// expected one.
+    #[error(
+        "entity {coordinate} is at sequence {actual}, not the expected {expected}: \
+         another append got there first; reload the entity and retry"
+    )]
+    SequenceMismatch {
+        /// The entity.
+        coordinate: Coordinate,
+        /// The sequence the caller expected to write at.
+        expected: u64,
+        /// The entity's actual next sequence.
+        actual: u64,
+    },
+    /// An idempotency key was reused for a different event.
+    #[error(
+        "idempotency key {key} was already used for event {original} with a different \
+         coordinate, kind or payload: use a new key for a different event"
+    )]
+    IdempotencyConflict {
+        /// The key.
+        key: IdempotencyKey,
+        /// The event first written with it.
+        original: EventId,
+    },
+    /// A batch item names a cause that is not an earlier item of the batch.
+    #[error(
+        "caused_by_item {cause} does not name an earlier item of the batch: \
+         an item can only be caused by an item before it"
+    )]
+    CauseOutOfRange {
+        /// The index given.
+        cause: usize,
+    },
+    /// Writing or syncing failed; the store is now poisoned.
+    #[error(
+        "the store could not {operation}: {reason}; it is poisoned and refuses further \
+         writes (reopen it to recover; unsynced writes may be lost)"
+    )]
+    WriteFailed {
+        /// What failed (write, sync, create a segment, ...).
+        operation: &'static str,
+        /// The OS error.
+        reason: String,
+    },
+    /// An earlier write or sync failed; the store refuses writes.
+    #[error(
+        "the store is poisoned by an earlier failure ({reason}) and refuses writes: \
+         reopen it to recover"
+    )]
+    Poisoned {
+        /// The earlier failure.
+        reason: String,
+    },
+    /// The store is closing or closed.
+    #[error("the store is closed: open it again to append")]
+    Closed,
+}
+
+/// Why [`Store::append_batch`](super::Store::append_batch) wrote nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BatchError {
+    /// The batch has no items.
+    #[error("the batch is empty: give append_batch at least one item")]
+    Empty,
+    /// One item failed its checks, so no item was written.
+    #[error("batch item {index} was refused, so nothing of the batch was written: {error}")]
+    Item {
+        /// Index of the item in the batch.
+        index: usize,
+        /// Why.
+        #[source]
+        error: AppendError,
+    },
+    /// The batch as a whole failed (size, poisoned or closed store, I/O).
+    #[error("the batch was not written: {0}")]
+    Batch(#[source] AppendError),
+}
+
+impl BatchError {
+    /// The underlying append error, if any.
+    pub fn append_error(&self) -> Option<&AppendError> {
+        match self {
+            BatchError::Empty => None,
+            BatchError::Item { error, .. } | BatchError::Batch(error) => Some(error),
+        }
+    }
+}
+
+/// Why a read failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// Reading a segment failed.
+    #[error("could not read {path}: {source}")]
+    Io {
+        /// The segment file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// Bytes read back do not decode (the file changed under the store).
+    #[error(
+        "segment {file} is damaged at byte offset {offset}: {reason}; close the store and \
+         reopen it to rescan"
+    )]
+    Corrupt {
+        /// The segment file.
+        file: PathBuf,
+        /// Byte offset.
+        offset: u64,
+        /// What is wrong.
+        reason: FormatError,
+    },
+    /// The payload does not decode as the requested type.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+}
+
+/// Why [`Store::close`](super::Store::close) could not finish cleanly.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CloseError {
+    /// The final sync failed: buffered events may not be durable.
+    #[error("the final sync failed ({reason}): buffered events written since the last sync may be lost; reopen to check")]
+    SyncFailed {
+        /// The OS error.
+        reason: String,
+    },
+    /// The store was already poisoned by an earlier failure.
+    #[error("the store was poisoned ({reason}); reopen it to recover")]
+    Poisoned {
+        /// The earlier failure.
+        reason: String,
+    },
+}

@@ -1,0 +1,201 @@
+//! The in-memory index: where every event is, by global sequence, by id, per
+//! entity and per kind. Rebuilt on open from the segments' fixed fields
+//! without decoding payloads; extended by the writer after each commit.
+//!
+//! Memory per event: one 36-byte [`IndexEntry`] (by global sequence, the
+//! position in `entries`), 8 bytes in its entity's list and 8 bytes in its
+//! kind's list, plus `Vec` growth slack. Lookup by id needs no extra table:
+//! the writer issues UUID v7 ids in increasing order, so `entries` is sorted
+//! by id within each *run*; a new run starts only if an id ever goes
+//! backwards (a clock set back between sessions), and lookup binary-searches
+//! each run.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::coordinate::Coordinate;
+use crate::event::{EventHash, EventKind};
+use crate::id::EventId;
+
+/// Where one event lives. Fixed size (36 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IndexEntry {
+    pub(crate) event_id: [u8; 16],
+    /// Position of the segment in the store's segment list (0-based).
+    pub(crate) segment: u32,
+    /// Offset of the event record in the segment file.
+    pub(crate) offset: u32,
+    /// Length of the event record.
+    pub(crate) len: u32,
+    /// The entity (index into `entities`).
+    pub(crate) entity: u32,
+    pub(crate) kind: u16,
+}
+
+/// One entity: its coordinate, its events in entity order, its head hash.
+#[derive(Debug, Clone)]
+pub(crate) struct EntityEntry {
+    pub(crate) coordinate: Coordinate,
+    /// Global sequences, position = entity sequence.
+    pub(crate) events: Vec<u64>,
+    pub(crate) head: EventHash,
+}
+
+/// The in-memory index.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    entries: Vec<IndexEntry>,
+    entities: Vec<EntityEntry>,
+    entity_ids: HashMap<Coordinate, u32>,
+    by_kind: HashMap<EventKind, Vec<u64>>,
+    /// Ranges of global sequences within which event ids increase.
+    id_runs: Vec<Range<u64>>,
+}
+
+impl Index {
+    /// Number of events.
+    pub(crate) fn len(&self) -> u64 {
+        self.entries.len() as u64
+    }
+
+    /// The entry at a global sequence.
+    pub(crate) fn entry(&self, global_sequence: u64) -> Option<&IndexEntry> {
+        usize::try_from(global_sequence)
+            .ok()
+            .and_then(|i| self.entries.get(i))
+    }
+
+    /// The entity with this id.
+    pub(crate) fn entity(&self, entity: u32) -> Option<&EntityEntry> {
+        self.entities.get(entity as usize)
+    }
+
+    /// All entities, by id.
+    pub(crate) fn entities(&self) -> &[EntityEntry] {
+        &self.entities
+    }
+
+    /// The id of an entity, if it has events.
+    pub(crate) fn entity_id(&self, coordinate: &Coordinate) -> Option<u32> {
+        self.entity_ids.get(coordinate).copied()
+    }
+
+    /// Global sequences of events of one kind, ascending.
+    pub(crate) fn by_kind(&self, kind: EventKind) -> &[u64] {
+        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// The global sequence of an event id.
+    pub(crate) fn find(&self, id: EventId) -> Option<u64> {
+        let key = id.to_bytes();
+        for run in self.id_runs.iter().rev() {
+            let (start, end) = (run.start as usize, run.end as usize);
+            let slice = &self.entries[start..end];
+            if let Ok(pos) = slice.binary_search_by(|e| e.event_id.cmp(&key)) {
+                return Some((start + pos) as u64);
+            }
+        }
+        None
+    }
+
+    /// Registers an entity (ids are dense, assigned by the writer in order).
+    pub(crate) fn add_entity(&mut self, coordinate: Coordinate) -> u32 {
+        if let Some(id) = self.entity_ids.get(&coordinate) {
+            return *id;
+        }
+        let id = self.entities.len() as u32;
+        self.entity_ids.insert(coordinate.clone(), id);
+        self.entities.push(EntityEntry {
+            coordinate,
+            events: Vec::new(),
+            head: EventHash::GENESIS,
+        });
+        id
+    }
+
+    /// Appends the next event (its global sequence must be `len()`).
+    pub(crate) fn push(&mut self, entry: IndexEntry, hash: EventHash) {
+        let seq = self.entries.len() as u64;
+        let continues_run = self
+            .entries
+            .last()
+            .is_some_and(|last| last.event_id < entry.event_id);
+        match self.id_runs.last_mut() {
+            Some(run) if continues_run => run.end = seq + 1,
+            _ => self.id_runs.push(seq..seq + 1),
+        }
+        if let Some(entity) = self.entities.get_mut(entry.entity as usize) {
+            entity.events.push(seq);
+            entity.head = hash;
+        }
+        self.by_kind
+            .entry(EventKind::from_raw(entry.kind))
+            .or_default()
+            .push(seq);
+        self.entries.push(entry);
+    }
+
+    /// Bytes the index holds on the heap for its events (capacity, not
+    /// length: what the allocator actually gave), and for its entities.
+    pub(crate) fn heap_bytes(&self) -> (usize, usize) {
+        let per_event = self.entries.capacity() * std::mem::size_of::<IndexEntry>()
+            + self
+                .entities
+                .iter()
+                .map(|e| e.events.capacity() * 8)
+                .sum::<usize>()
+            + self
+                .by_kind
+                .values()
+                .map(|v| v.capacity() * 8)
+                .sum::<usize>()
+            + self.id_runs.capacity() * std::mem::size_of::<Range<u64>>();
+        let per_entity = self.entities.capacity() * std::mem::size_of::<EntityEntry>()
+            + self
+                .entities
+                .iter()
+                .map(|e| e.coordinate.entity().len() + e.coordinate.scope().len() + 32)
+                .sum::<usize>()
+            + self.entity_ids.capacity()
+                * (std::mem::size_of::<Coordinate>() + std::mem::size_of::<u32>() + 1);
+        (per_event, per_entity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: EventId, entity: u32) -> IndexEntry {
+        IndexEntry {
+            event_id: id.to_bytes(),
+            segment: 0,
+            offset: 0,
+            len: 0,
+            entity,
+            kind: EventKind::custom(1, 1).to_raw(),
+        }
+    }
+
+    #[test]
+    fn entry_is_small_and_fixed_size() {
+        assert_eq!(std::mem::size_of::<IndexEntry>(), 36);
+    }
+
+    #[test]
+    fn ids_out_of_order_start_a_new_run_and_stay_findable() {
+        let mut index = Index::default();
+        let e = index.add_entity(Coordinate::new("a", "s").unwrap());
+        let ids: Vec<EventId> = (0..5).map(|_| EventId::now()).collect();
+        // 0, 1, 2 in order, then 4, then 3 (a clock going back).
+        for i in [0, 1, 2, 4, 3] {
+            index.push(entry(ids[i], e), EventHash::GENESIS);
+        }
+        assert_eq!(index.id_runs.len(), 2);
+        for (pos, i) in [0, 1, 2, 4, 3].into_iter().enumerate() {
+            assert_eq!(index.find(ids[i]), Some(pos as u64));
+        }
+        assert_eq!(index.find(EventId::now()), None);
+        assert_eq!(index.entity(e).unwrap().events, vec![0, 1, 2, 3, 4]);
+    }
+}

@@ -1,0 +1,1023 @@
+//! PERSIST: the segment store.
+//!
+//! A [`Store`] is a directory of append-only segment files holding
+//! hash-chained events (format: docs/FORMAT.md), an in-memory index rebuilt
+//! on open, and one writer (a leader/follower write group) that checks
+//! compare-and-swap and idempotency in write order. Readers never wait for
+//! the writer: they consult the index and read the files positionally.
+//!
+//! # Examples
+//!
+//! ```
+//! use batpak::prelude::*;
+//! use batpak::store::{Store, StoreConfig};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store = Store::open(StoreConfig::new(dir.path()))?;
+//! let coord = Coordinate::new("account-7", "bank")?;
+//! let receipt = store.append(&coord, EventKind::custom(1, 1), &("deposit", 250))?;
+//! assert_eq!(receipt.entity_sequence, 0);
+//! let event = store.get(receipt.event_id)?.expect("just written");
+//! assert_eq!(event.coordinate, coord);
+//! store.close()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod config;
+mod error;
+pub(crate) mod frame;
+mod index;
+pub(crate) mod io;
+mod open;
+mod read;
+pub(crate) mod segment;
+mod verify;
+mod writer;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
+use std::thread::JoinHandle;
+
+use serde::Serialize;
+
+use crate::coordinate::Coordinate;
+use crate::event::{encode_msgpack, EventHash, EventKind, EventPayload};
+use crate::id::{CausationId, CorrelationId, EventId};
+
+pub use config::{
+    Durability, StoreConfig, DEFAULT_BUFFERED_SYNC_EVERY, DEFAULT_BUFFERED_SYNC_INTERVAL,
+    DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SEGMENT_SIZE,
+    DEFAULT_WRITER_QUEUE_CAPACITY, MAX_SEGMENT_SIZE,
+};
+pub use error::{AppendError, BatchError, CloseError, OpenError, ReadError};
+pub use frame::FormatError;
+pub use read::{Ancestors, IndexMemory, Query};
+pub use verify::{BrokenLink, ChainReport, LinkProblem};
+
+use writer::{Cause, PendingEvent, WriteRequest, Writer};
+#[allow(unused_imports)]
+pub(crate) use writer::{CommitListener, CommittedBatch};
+
+/// What an append got: where the event landed and what was promised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AppendReceipt {
+    /// The event's id.
+    pub event_id: EventId,
+    /// Its position in the store.
+    pub global_sequence: u64,
+    /// Its position within its entity.
+    pub entity_sequence: u64,
+    /// Its chain hash.
+    pub hash: EventHash,
+    /// Whether the event was synced to disk before the call returned.
+    pub durable: bool,
+    /// When it was appended (microseconds since the Unix epoch).
+    pub timestamp_micros: u64,
+    /// Its kind.
+    pub kind: EventKind,
+}
+
+/// A key that makes an append idempotent: appending again with the same key
+/// and the same event returns the original receipt instead of writing twice.
+///
+/// 16 bytes. Make one from a UUID, from 16 raw bytes, or from any bytes
+/// (hashed), e.g. a request id or a natural key.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::store::IdempotencyKey;
+///
+/// let a = IdempotencyKey::from_content(b"order-42/payment");
+/// let b = IdempotencyKey::from_content(b"order-42/payment");
+/// assert_eq!(a, b);
+/// assert_ne!(a, IdempotencyKey::from_content(b"order-43/payment"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdempotencyKey([u8; 16]);
+
+impl IdempotencyKey {
+    /// A key with these exact bytes.
+    pub const fn from_bytes(bytes: [u8; 16]) -> IdempotencyKey {
+        IdempotencyKey(bytes)
+    }
+
+    /// A key derived from arbitrary bytes (blake3, first 16 bytes).
+    pub fn from_content(content: impl AsRef<[u8]>) -> IdempotencyKey {
+        let mut h = blake3::Hasher::new();
+        h.update(b"batpak/idempotency-key/v1");
+        h.update(content.as_ref());
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+        IdempotencyKey(out)
+    }
+
+    /// A key from a UUID (for example a request id).
+    pub const fn from_uuid(uuid: uuid::Uuid) -> IdempotencyKey {
+        IdempotencyKey(*uuid.as_bytes())
+    }
+
+    /// The 16 bytes.
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdempotencyKey({self})")
+    }
+}
+
+/// Options for one append: compare-and-swap, idempotency, correlation,
+/// causation, durability and payload version.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::store::{AppendOptions, Durability, IdempotencyKey};
+///
+/// let options = AppendOptions::new()
+///     .expected_sequence(0)
+///     .idempotency_key(IdempotencyKey::from_content("request-1"))
+///     .durability(Durability::Buffered);
+/// assert_eq!(options.expected_sequence, Some(0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct AppendOptions {
+    /// Compare-and-swap: the entity's next sequence must equal this (0 for
+    /// an entity with no events yet).
+    pub expected_sequence: Option<u64>,
+    /// Makes the append idempotent (see [`IdempotencyKey`]).
+    pub idempotency_key: Option<IdempotencyKey>,
+    /// The request this event belongs to (default: the event's own id).
+    pub correlation_id: Option<CorrelationId>,
+    /// The event that caused this one.
+    pub causation_id: Option<CausationId>,
+    /// Overrides the store's default durability.
+    pub durability: Option<Durability>,
+    /// Payload schema version (default 1).
+    pub payload_version: Option<u16>,
+}
+
+impl AppendOptions {
+    /// No options: the defaults.
+    pub fn new() -> AppendOptions {
+        AppendOptions::default()
+    }
+
+    /// Sets [`AppendOptions::expected_sequence`].
+    #[must_use]
+    pub fn expected_sequence(mut self, sequence: u64) -> AppendOptions {
+        self.expected_sequence = Some(sequence);
+        self
+    }
+
+    /// Sets [`AppendOptions::idempotency_key`].
+    #[must_use]
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> AppendOptions {
+        self.idempotency_key = Some(key);
+        self
+    }
+
+    /// Sets [`AppendOptions::correlation_id`].
+    #[must_use]
+    pub fn correlation_id(mut self, id: CorrelationId) -> AppendOptions {
+        self.correlation_id = Some(id);
+        self
+    }
+
+    /// Sets [`AppendOptions::causation_id`].
+    #[must_use]
+    pub fn causation_id(mut self, id: CausationId) -> AppendOptions {
+        self.causation_id = Some(id);
+        self
+    }
+
+    /// Sets [`AppendOptions::durability`].
+    #[must_use]
+    pub fn durability(mut self, durability: Durability) -> AppendOptions {
+        self.durability = Some(durability);
+        self
+    }
+
+    /// Sets [`AppendOptions::payload_version`].
+    #[must_use]
+    pub fn payload_version(mut self, version: u16) -> AppendOptions {
+        self.payload_version = Some(version);
+        self
+    }
+}
+
+/// One item of [`Store::append_batch`]: an already-encoded event and its
+/// options. The batch's durability is the first item's choice (or the
+/// store's default).
+///
+/// # Examples
+///
+/// ```
+/// use batpak::prelude::*;
+/// use batpak::store::{AppendOptions, BatchItem};
+///
+/// let coord = Coordinate::new("order-1", "shop")?;
+/// let placed = BatchItem::new(&coord, EventKind::custom(1, 1), &"placed")?;
+/// let paid = BatchItem::new(&coord, EventKind::custom(1, 2), &"paid")?
+///     .options(AppendOptions::new().expected_sequence(1))
+///     .caused_by_item(0);
+/// assert_eq!(paid.cause_item(), Some(0));
+/// # let _ = placed;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    coordinate: Coordinate,
+    kind: EventKind,
+    payload_version: u16,
+    payload: Vec<u8>,
+    options: AppendOptions,
+    cause_item: Option<usize>,
+}
+
+impl BatchItem {
+    /// An item whose payload is `payload` encoded as MessagePack (version 1).
+    ///
+    /// # Errors
+    ///
+    /// [`AppendError::Payload`] if encoding fails.
+    pub fn new(
+        coordinate: &Coordinate,
+        kind: EventKind,
+        payload: &impl Serialize,
+    ) -> Result<BatchItem, AppendError> {
+        let bytes = encode_msgpack(std::any::type_name_of_val(payload), payload)?;
+        Ok(BatchItem::encoded(coordinate, kind, 1, bytes))
+    }
+
+    /// An item for an [`EventPayload`] (kind and version from the type).
+    ///
+    /// # Errors
+    ///
+    /// [`AppendError::Payload`] if encoding fails.
+    pub fn typed<P: EventPayload>(
+        coordinate: &Coordinate,
+        payload: &P,
+    ) -> Result<BatchItem, AppendError> {
+        let bytes = payload.encode_payload()?;
+        Ok(BatchItem::encoded(
+            coordinate,
+            payload.kind(),
+            P::VERSION,
+            bytes,
+        ))
+    }
+
+    /// An item with already-encoded MessagePack bytes.
+    pub fn encoded(
+        coordinate: &Coordinate,
+        kind: EventKind,
+        payload_version: u16,
+        bytes: Vec<u8>,
+    ) -> BatchItem {
+        BatchItem {
+            coordinate: coordinate.clone(),
+            kind,
+            payload_version,
+            payload: bytes,
+            options: AppendOptions::default(),
+            cause_item: None,
+        }
+    }
+
+    /// Sets the item's options (CAS, idempotency, correlation, causation).
+    #[must_use]
+    pub fn options(mut self, options: AppendOptions) -> BatchItem {
+        if let Some(v) = options.payload_version {
+            self.payload_version = v;
+        }
+        self.options = options;
+        self
+    }
+
+    /// Makes the event at `index` (an earlier item of the same batch) this
+    /// item's cause.
+    #[must_use]
+    pub fn caused_by_item(mut self, index: usize) -> BatchItem {
+        self.cause_item = Some(index);
+        self
+    }
+
+    /// The earlier item named as cause, if any.
+    pub fn cause_item(&self) -> Option<usize> {
+        self.cause_item
+    }
+}
+
+/// What open found and did at a torn tail or repaired damage.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecoveryReport {
+    /// Files truncated (or removed) on open, in order.
+    pub truncated: Vec<TruncatedTail>,
+    /// Segments moved aside by a repair.
+    pub moved_aside: Vec<PathBuf>,
+    /// Events found on open.
+    pub events: u64,
+}
+
+impl RecoveryReport {
+    /// Whether open found everything intact.
+    pub fn is_clean(&self) -> bool {
+        self.truncated.is_empty() && self.moved_aside.is_empty()
+    }
+}
+
+/// One truncation done on open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TruncatedTail {
+    /// The segment file.
+    pub file: PathBuf,
+    /// Where it now ends.
+    pub offset: u64,
+    /// Bytes dropped.
+    pub bytes_dropped: u64,
+    /// Why (what was wrong at `offset`).
+    pub reason: String,
+    /// Whether it was a torn tail (`false`: damage dropped by a repair).
+    pub torn_tail: bool,
+}
+
+/// What [`Store::close`] leaves behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Closed {
+    /// Events in the store.
+    pub events: u64,
+}
+
+/// State shared by the store handle, the writer and the flusher.
+pub(crate) struct Shared {
+    pub(crate) config: StoreConfig,
+    pub(crate) index: RwLock<index::Index>,
+    pub(crate) segments: RwLock<Vec<Arc<segment::SegmentFile>>>,
+    pub(crate) writer: Writer,
+    /// Global sequence below which every event is synced.
+    pub(crate) synced_upto: AtomicU64,
+    pub(crate) listeners: RwLock<Vec<CommitListener>>,
+    recovery: RecoveryReport,
+    flusher_stop: Mutex<bool>,
+    flusher_cv: Condvar,
+    /// Held for the lifetime of the store: the OS lock on `LOCK`.
+    _lock: std::fs::File,
+}
+
+/// An open event store. One per directory (an OS lock enforces it).
+///
+/// `Store` is `Send + Sync`: share it between threads with `Arc` or scoped
+/// threads. Dropping it syncs buffered events best-effort; [`Store::close`]
+/// does the same and reports failures.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::prelude::*;
+/// use batpak::store::{Store, StoreConfig};
+///
+/// let dir = tempfile::tempdir()?;
+/// let store = Store::open(StoreConfig::new(dir.path()))?;
+/// let coord = Coordinate::new("cart-1", "shop")?;
+/// store.append(&coord, EventKind::custom(1, 1), &"added apples")?;
+/// store.append(&coord, EventKind::custom(1, 1), &"added pears")?;
+/// let events: Vec<_> = store.stream(&coord).collect::<Result<_, _>>()?;
+/// assert_eq!(events.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Store {
+    shared: Arc<Shared>,
+    flusher: Option<JoinHandle<()>>,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `config.dir()`: takes the directory
+    /// lock, scans the segments, truncates a torn tail, and rebuilds the
+    /// index without decoding payloads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Store, StoreConfig, OpenError};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// assert!(store.recovery_report().is_clean());
+    /// // A second open of the same directory is refused while the first lives.
+    /// let second = Store::open(StoreConfig::new(dir.path()));
+    /// assert!(matches!(second, Err(OpenError::Locked { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`OpenError::Locked`] if another store has the directory open;
+    /// [`OpenError::Corrupt`] for damage other than a torn tail (unless
+    /// [`StoreConfig::repair_on_open`]); [`OpenError::Io`] for file errors.
+    pub fn open(config: StoreConfig) -> Result<Store, OpenError> {
+        let shared = Arc::new(open::open(config)?);
+        let flusher = shared.config.buffered_sync_interval.and_then(|interval| {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("batpak-flusher".into())
+                .spawn(move || flusher_loop(&shared, interval))
+                .ok()
+        });
+        Ok(Store { shared, flusher })
+    }
+
+    /// What open found: torn tails truncated, damage repaired.
+    pub fn recovery_report(&self) -> &RecoveryReport {
+        &self.shared.recovery
+    }
+
+    /// The configuration the store was opened with.
+    pub fn config(&self) -> &StoreConfig {
+        &self.shared.config
+    }
+
+    /// Appends one event whose payload is `payload` encoded as MessagePack
+    /// (payload version 1), with the store's default durability.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("account-7", "bank")?;
+    /// let first = store.append(&coord, EventKind::custom(1, 1), &250u64)?;
+    /// let second = store.append(&coord, EventKind::custom(1, 1), &100u64)?;
+    /// assert_eq!((first.entity_sequence, second.entity_sequence), (0, 1));
+    /// assert!(second.durable);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// See [`AppendError`]: encoding, size limits, a system kind, a poisoned
+    /// or closed store.
+    pub fn append(
+        &self,
+        coordinate: &Coordinate,
+        kind: EventKind,
+        payload: &impl Serialize,
+    ) -> Result<AppendReceipt, AppendError> {
+        self.append_with_options(coordinate, kind, payload, AppendOptions::default())
+    }
+
+    /// Appends an [`EventPayload`]: kind from `payload.kind()`, version
+    /// `P::VERSION`, bytes from `encode_payload`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # use batpak::{PayloadError};
+    /// # use serde::{Deserialize, Serialize};
+    /// #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    /// struct Deposited { cents: u64 }
+    /// impl EventPayload for Deposited {
+    ///     const KINDS: &'static [EventKind] = &[EventKind::custom(1, 1)];
+    ///     const VERSION: u16 = 1;
+    ///     const TYPE_NAME: &'static str = "Deposited";
+    ///     fn kind(&self) -> EventKind { Self::KINDS[0] }
+    ///     fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
+    ///         batpak::event::encode_msgpack(Self::TYPE_NAME, self)
+    ///     }
+    ///     fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
+    ///         batpak::event::check_kind::<Self>(kind)?;
+    ///         batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
+    ///     }
+    /// }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("account-7", "bank")?;
+    /// let receipt = store.append_typed(&coord, &Deposited { cents: 250 })?;
+    /// let back = store.get_typed::<Deposited>(receipt.event_id)?.unwrap();
+    /// assert_eq!(back.payload(), &Deposited { cents: 250 });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::append`].
+    pub fn append_typed<P: EventPayload>(
+        &self,
+        coordinate: &Coordinate,
+        payload: &P,
+    ) -> Result<AppendReceipt, AppendError> {
+        let bytes = payload.encode_payload()?;
+        self.append_encoded(
+            coordinate,
+            payload.kind(),
+            P::VERSION,
+            bytes,
+            AppendOptions::default(),
+        )
+    }
+
+    /// Appends with [`AppendOptions`]: compare-and-swap, idempotency,
+    /// correlation, causation, durability, payload version.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig, AppendOptions, AppendError};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("seat-12A", "flight-7")?;
+    /// let kind = EventKind::custom(2, 1);
+    /// let cas = AppendOptions::new().expected_sequence(0);
+    /// store.append_with_options(&coord, kind, &"alice", cas)?;
+    /// // A second writer that also saw an empty seat loses the race.
+    /// let late = store.append_with_options(&coord, kind, &"bob", cas);
+    /// assert!(matches!(late, Err(AppendError::SequenceMismatch { actual: 1, .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::append`], plus [`AppendError::SequenceMismatch`] and
+    /// [`AppendError::IdempotencyConflict`].
+    pub fn append_with_options(
+        &self,
+        coordinate: &Coordinate,
+        kind: EventKind,
+        payload: &impl Serialize,
+        options: AppendOptions,
+    ) -> Result<AppendReceipt, AppendError> {
+        let bytes = encode_msgpack(std::any::type_name_of_val(payload), payload)?;
+        let version = options.payload_version.unwrap_or(1);
+        self.append_encoded(coordinate, kind, version, bytes, options)
+    }
+
+    /// Appends an event caused by another, in the same correlation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let order = Coordinate::new("order-1", "shop")?;
+    /// let placed = store.append(&order, EventKind::custom(1, 1), &"placed")?;
+    /// let shipped = store.append_reaction(
+    ///     &order,
+    ///     EventKind::custom(1, 2),
+    ///     &"shipped",
+    ///     CorrelationId::from(placed.event_id),
+    ///     CausationId::from(placed.event_id),
+    /// )?;
+    /// let chain: Vec<_> = store.walk_ancestors(shipped.event_id).collect::<Result<_, _>>()?;
+    /// assert_eq!(chain.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::append`].
+    pub fn append_reaction(
+        &self,
+        coordinate: &Coordinate,
+        kind: EventKind,
+        payload: &impl Serialize,
+        correlation: CorrelationId,
+        causation: CausationId,
+    ) -> Result<AppendReceipt, AppendError> {
+        let options = AppendOptions::new()
+            .correlation_id(correlation)
+            .causation_id(causation);
+        self.append_with_options(coordinate, kind, payload, options)
+    }
+
+    /// Appends already-encoded MessagePack payload bytes with an explicit
+    /// kind and version (what a gate pipeline hashed is exactly what is
+    /// stored). `options.payload_version` is ignored in favour of
+    /// `payload_version`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig, AppendOptions};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("sensor-3", "plant")?;
+    /// let bytes = batpak::event::encode_msgpack("reading", &21.5f64)?;
+    /// let receipt = store.append_encoded(&coord, EventKind::custom(3, 1), 2, bytes.clone(), AppendOptions::new())?;
+    /// let stored = store.get(receipt.event_id)?.unwrap();
+    /// assert_eq!((stored.payload(), stored.header().payload_version), (&bytes, 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::append_with_options`]; [`AppendError::SystemKind`] for a
+    /// category-0 kind.
+    pub fn append_encoded(
+        &self,
+        coordinate: &Coordinate,
+        kind: EventKind,
+        payload_version: u16,
+        bytes: Vec<u8>,
+        options: AppendOptions,
+    ) -> Result<AppendReceipt, AppendError> {
+        if kind.is_system() {
+            return Err(AppendError::SystemKind { kind });
+        }
+        let item =
+            BatchItem::encoded(coordinate, kind, payload_version, bytes).options(AppendOptions {
+                payload_version: None,
+                ..options
+            });
+        let durability = options.durability.unwrap_or(self.shared.config.durability);
+        let mut receipts = self
+            .write_items(vec![item], durability, false)
+            .map_err(|f| f.error)?;
+        receipts.pop().ok_or(AppendError::Closed)
+    }
+
+    /// Appends several events, possibly for different entities, as one
+    /// all-or-nothing unit: one frame on disk, visible to readers entirely
+    /// or not at all, before and after a crash. Each item's CAS and
+    /// idempotency are checked in order; an item may name an earlier item
+    /// as its cause. An item whose idempotency key was already committed
+    /// with the same event is not written again: its receipt is the
+    /// original one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig, BatchItem};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let from = Coordinate::new("account-1", "bank")?;
+    /// let to = Coordinate::new("account-2", "bank")?;
+    /// let receipts = store.append_batch(vec![
+    ///     BatchItem::new(&from, EventKind::custom(1, 2), &100u64)?,
+    ///     BatchItem::new(&to, EventKind::custom(1, 1), &100u64)?.caused_by_item(0),
+    /// ])?;
+    /// assert_eq!(receipts.len(), 2);
+    /// assert_eq!(receipts[1].global_sequence, receipts[0].global_sequence + 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`BatchError::Item`] naming the first refused item (CAS, idempotency,
+    /// size, system kind, bad cause); [`BatchError::Batch`] for failures of
+    /// the whole write; [`BatchError::Empty`].
+    pub fn append_batch(&self, items: Vec<BatchItem>) -> Result<Vec<AppendReceipt>, BatchError> {
+        let durability = items
+            .first()
+            .and_then(|i| i.options.durability)
+            .unwrap_or(self.shared.config.durability);
+        self.append_batch_inner(items, durability, false)
+    }
+
+    /// The crate's own path for appending a batch that may contain system
+    /// kinds (category 0), e.g. a bypass audit event written atomically with
+    /// the bypassed event.
+    #[allow(dead_code)]
+    pub(crate) fn append_batch_system(
+        &self,
+        items: Vec<BatchItem>,
+        durability: Durability,
+    ) -> Result<Vec<AppendReceipt>, BatchError> {
+        self.append_batch_inner(items, durability, true)
+    }
+
+    fn append_batch_inner(
+        &self,
+        items: Vec<BatchItem>,
+        durability: Durability,
+        allow_system: bool,
+    ) -> Result<Vec<AppendReceipt>, BatchError> {
+        if items.is_empty() {
+            return Err(BatchError::Empty);
+        }
+        self.write_items(items, durability, allow_system)
+            .map_err(|f| match f.item {
+                Some(index) => BatchError::Item {
+                    index,
+                    error: f.error,
+                },
+                None => BatchError::Batch(f.error),
+            })
+    }
+
+    /// Checks what needs no writer state, then hands the items to the
+    /// writer as one request.
+    fn write_items(
+        &self,
+        items: Vec<BatchItem>,
+        durability: Durability,
+        allow_system: bool,
+    ) -> Result<Vec<AppendReceipt>, writer::WriteFailure> {
+        let max_payload = self.shared.config.max_payload_bytes;
+        let mut events = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let fail = |error| writer::WriteFailure {
+                item: Some(i),
+                error,
+            };
+            if item.kind.is_system() && !allow_system {
+                return Err(fail(AppendError::SystemKind { kind: item.kind }));
+            }
+            if item.payload.len() > max_payload {
+                return Err(fail(AppendError::PayloadTooLarge {
+                    len: item.payload.len(),
+                    max: max_payload,
+                }));
+            }
+            let cause = match (item.cause_item, item.options.causation_id) {
+                (Some(j), _) if j >= i => {
+                    return Err(fail(AppendError::CauseOutOfRange { cause: j }))
+                }
+                (Some(j), _) => Cause::Item(j),
+                (None, Some(id)) => Cause::Event(id),
+                (None, None) => Cause::None,
+            };
+            events.push(PendingEvent {
+                coordinate: item.coordinate,
+                kind: item.kind,
+                payload_version: item.payload_version,
+                payload: item.payload,
+                expected_sequence: item.options.expected_sequence,
+                idempotency_key: item.options.idempotency_key,
+                correlation_id: item.options.correlation_id,
+                cause,
+            });
+        }
+        writer::submit(&self.shared, WriteRequest { events, durability })
+    }
+
+    /// Registers a function the writer calls after every commit, with the
+    /// committed events of each write (a whole batch together), in commit
+    /// order. It runs on the writer's thread with the writer lock held, so
+    /// it must be quick and must not append.
+    #[allow(dead_code)]
+    pub(crate) fn add_commit_listener(&self, listener: CommitListener) {
+        self.shared
+            .listeners
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(listener);
+    }
+
+    /// Syncs every buffered event to disk.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig, Durability};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()).durability(Durability::Buffered))?;
+    /// let coord = Coordinate::new("log-1", "app")?;
+    /// let receipt = store.append(&coord, EventKind::custom(1, 1), &"hello")?;
+    /// store.sync()?;
+    /// assert!(store.is_durable(receipt.global_sequence));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`AppendError::WriteFailed`] if the sync fails (the store is then
+    /// poisoned), [`AppendError::Poisoned`] if it already was.
+    pub fn sync(&self) -> Result<(), AppendError> {
+        let mut core = self
+            .shared
+            .writer
+            .core
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        core.sync(&self.shared)
+    }
+
+    /// Whether the event at `global_sequence` is known to be synced.
+    pub fn is_durable(&self, global_sequence: u64) -> bool {
+        global_sequence < self.shared.synced_upto.load(Ordering::Acquire)
+    }
+
+    /// Closes the store: syncs buffered events, stops the background
+    /// flusher and releases the directory lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// store.append(&Coordinate::new("a", "b")?, EventKind::custom(1, 1), &1)?;
+    /// let closed = store.close()?;
+    /// assert_eq!(closed.events, 1);
+    /// // The lock is released: the directory opens again.
+    /// let again = Store::open(StoreConfig::new(dir.path()))?;
+    /// assert_eq!(again.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`CloseError`] if the final sync fails or the store was poisoned.
+    pub fn close(mut self) -> Result<Closed, CloseError> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> Result<Closed, CloseError> {
+        self.shared.writer.close_queue();
+        *self
+            .shared
+            .flusher_stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+        self.shared.flusher_cv.notify_all();
+        if let Some(handle) = self.flusher.take() {
+            let _ = handle.join();
+        }
+        let mut core = self
+            .shared
+            .writer
+            .core
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(reason) = &core.poisoned {
+            return Err(CloseError::Poisoned {
+                reason: reason.clone(),
+            });
+        }
+        if core.unsynced > 0 {
+            core.sync(&self.shared)
+                .map_err(|e| CloseError::SyncFailed {
+                    reason: e.to_string(),
+                })?;
+        }
+        Ok(Closed {
+            events: core.next_global,
+        })
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Best effort: a failure here has nowhere to go; the data written
+        // is still recovered by the next open.
+        let _ = self.shutdown();
+    }
+}
+
+fn flusher_loop(shared: &Shared, interval: std::time::Duration) {
+    loop {
+        let stop = shared
+            .flusher_stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if *stop {
+            return;
+        }
+        let (stop, _) = shared
+            .flusher_cv
+            .wait_timeout(stop, interval)
+            .unwrap_or_else(PoisonError::into_inner);
+        if *stop {
+            return;
+        }
+        drop(stop);
+        let mut core = shared
+            .writer
+            .core
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if core.unsynced > 0 && core.poisoned.is_none() {
+            // A failure poisons the store; the next append reports it.
+            let _ = core.sync(shared);
+        }
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("dir", &self.config.dir)
+            .field("synced_upto", &self.synced_upto)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(crate) fn new_shared(
+        config: StoreConfig,
+        lock: std::fs::File,
+        index: index::Index,
+        segments: Vec<Arc<segment::SegmentFile>>,
+        core: writer::Core,
+        recovery: RecoveryReport,
+    ) -> Shared {
+        let synced = core.next_global;
+        let capacity = config.writer_queue_capacity;
+        Shared {
+            config,
+            index: RwLock::new(index),
+            segments: RwLock::new(segments),
+            writer: Writer::new(core, capacity),
+            synced_upto: AtomicU64::new(synced),
+            listeners: RwLock::new(Vec::new()),
+            recovery,
+            flusher_stop: Mutex::new(false),
+            flusher_cv: Condvar::new(),
+            _lock: lock,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_listeners_see_whole_batches_in_commit_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(StoreConfig::new(dir.path())).unwrap();
+        let seen: Arc<Mutex<Vec<Vec<u64>>>> = Arc::default();
+        let sink = Arc::clone(&seen);
+        store.add_commit_listener(Arc::new(move |batch: &CommittedBatch| {
+            let seqs = batch
+                .events
+                .iter()
+                .map(|e| e.header().global_sequence)
+                .collect();
+            sink.lock().unwrap().push(seqs);
+        }));
+        let c = Coordinate::new("e", "s").unwrap();
+        let k = EventKind::custom(1, 1);
+        store.append(&c, k, &1).unwrap();
+        store
+            .append_batch(vec![
+                BatchItem::new(&c, k, &2).unwrap(),
+                BatchItem::new(&c, k, &3).unwrap(),
+            ])
+            .unwrap();
+        // An idempotent repeat writes nothing and notifies nothing.
+        let key = IdempotencyKey::from_content("once");
+        let opts = AppendOptions::new().idempotency_key(key);
+        store.append_with_options(&c, k, &4, opts).unwrap();
+        store.append_with_options(&c, k, &4, opts).unwrap();
+        assert_eq!(*seen.lock().unwrap(), vec![vec![0], vec![1, 2], vec![3]]);
+    }
+
+    #[test]
+    fn system_kinds_go_through_the_crate_path_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(StoreConfig::new(dir.path())).unwrap();
+        let c = Coordinate::new("e", "s").unwrap();
+        let items = vec![
+            BatchItem::new(&c, EventKind::custom(1, 1), &"bypassed").unwrap(),
+            BatchItem::new(&c, EventKind::SYSTEM_BYPASS_AUDIT, &"reason")
+                .unwrap()
+                .caused_by_item(0),
+        ];
+        assert!(matches!(
+            store.append_batch(items.clone()),
+            Err(BatchError::Item {
+                index: 1,
+                error: AppendError::SystemKind { .. }
+            })
+        ));
+        let receipts = store.append_batch_system(items, Durability::Sync).unwrap();
+        assert_eq!(receipts[1].kind, EventKind::SYSTEM_BYPASS_AUDIT);
+        let audit = store.get(receipts[1].event_id).unwrap().unwrap();
+        assert_eq!(
+            audit.header().causation_id,
+            Some(CausationId::from(receipts[0].event_id))
+        );
+    }
+}

@@ -1,0 +1,637 @@
+//! Reads: by id, by region, by entity, along causation. Readers take the
+//! index's read lock only to copy locations, then read the segment files
+//! positionally, so they never wait for a write or a sync.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::PoisonError;
+
+use crate::coordinate::{Coordinate, EntityFilter, KindFilter, Region};
+use crate::event::{Event, EventHash, EventHeader, EventPayload, PayloadError, StoredEvent};
+use crate::id::EventId;
+
+use super::error::ReadError;
+use super::frame::{self, EVENT_HASH_OFFSET};
+use super::index::{Index, IndexEntry};
+use super::io::read_exact_at;
+use super::Store;
+
+/// Most events one query fetches per index visit.
+const CHUNK: usize = 256;
+/// Adjacent records closer than this are read with one system call.
+const COALESCE_GAP: u64 = 4096;
+/// Largest single coalesced read.
+const MAX_READ: u64 = 256 * 1024;
+
+/// Heap bytes held by the in-memory index (see [`Store::index_memory`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IndexMemory {
+    /// Events indexed.
+    pub events: u64,
+    /// Heap bytes that grow with the number of events (entries, per-entity
+    /// and per-kind lists, counted by capacity).
+    pub event_bytes: usize,
+    /// Heap bytes that grow with the number of entities (coordinates,
+    /// entity table).
+    pub entity_bytes: usize,
+}
+
+/// One event to fetch: where it is and where its entity's previous event is.
+#[derive(Debug, Clone)]
+struct Candidate {
+    seq: u64,
+    entry: IndexEntry,
+    coordinate: Coordinate,
+    /// The entity's previous event (global sequence and location).
+    prev: Option<(u64, IndexEntry)>,
+}
+
+/// Where a query's candidates come from.
+#[derive(Debug)]
+enum Source {
+    /// Global sequences `next..end`, filtered by the region.
+    Scan { next: u64, end: u64 },
+    /// An explicit ascending list of global sequences.
+    List { seqs: Vec<u64>, next: usize },
+    /// One entity's events, positions `next..end`.
+    Entity {
+        entity: u32,
+        next: usize,
+        end: usize,
+    },
+}
+
+/// An iterator over stored events (raw MessagePack payloads), from
+/// [`Store::query`] (global order) or [`Store::stream`] (entity order).
+///
+/// It sees the events that existed when it was created. It fetches them in
+/// chunks, so memory stays small however many events match.
+#[derive(Debug)]
+pub struct Query<'s> {
+    store: &'s Store,
+    region: Option<Region>,
+    source: Source,
+    ready: VecDeque<Result<StoredEvent<Vec<u8>>, ReadError>>,
+    /// Last hash seen per entity, to fill `prev_hash` without a read.
+    last_hash: HashMap<u32, (u64, EventHash)>,
+}
+
+impl Iterator for Query<'_> {
+    type Item = Result<StoredEvent<Vec<u8>>, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ready.is_empty() {
+            self.fill();
+        }
+        self.ready.pop_front()
+    }
+}
+
+impl<'s> Query<'s> {
+    fn new(store: &'s Store, region: Option<Region>, source: Source) -> Query<'s> {
+        Query {
+            store,
+            region,
+            source,
+            ready: VecDeque::new(),
+            last_hash: HashMap::new(),
+        }
+    }
+
+    fn fill(&mut self) {
+        let candidates = {
+            let index = self.store.index();
+            self.collect(&index)
+        };
+        if candidates.is_empty() {
+            return;
+        }
+        let mut start = 0;
+        while start < candidates.len() {
+            let first = &candidates[start].entry;
+            let mut end = start + 1;
+            let mut span_end = u64::from(first.offset) + u64::from(first.len);
+            while end < candidates.len() {
+                let e = &candidates[end].entry;
+                let e_end = u64::from(e.offset) + u64::from(e.len);
+                let contiguous = e.segment == first.segment
+                    && u64::from(e.offset) >= u64::from(first.offset)
+                    && u64::from(e.offset) <= span_end + COALESCE_GAP
+                    && e_end - u64::from(first.offset) <= MAX_READ;
+                if !contiguous {
+                    break;
+                }
+                span_end = span_end.max(e_end);
+                end += 1;
+            }
+            let span_start = u64::from(first.offset);
+            match self.store.read_span(first.segment, span_start, span_end) {
+                Ok(bytes) => {
+                    for c in &candidates[start..end] {
+                        let from = (u64::from(c.entry.offset) - span_start) as usize;
+                        let record = &bytes[from..from + c.entry.len as usize];
+                        let event = self.decode(c, record);
+                        self.ready.push_back(event);
+                    }
+                }
+                Err(e) => {
+                    self.ready.push_back(Err(e));
+                    self.source = Source::List {
+                        seqs: Vec::new(),
+                        next: 0,
+                    };
+                    return;
+                }
+            }
+            start = end;
+        }
+    }
+
+    fn decode(&mut self, c: &Candidate, record: &[u8]) -> Result<StoredEvent<Vec<u8>>, ReadError> {
+        let prev_hash = match c.prev {
+            None => EventHash::GENESIS,
+            Some((prev_seq, prev_entry)) => match self.last_hash.get(&c.entry.entity) {
+                Some((seq, hash)) if *seq == prev_seq => *hash,
+                _ => self.store.read_hash(&prev_entry)?,
+            },
+        };
+        let event = self
+            .store
+            .decode_record(&c.entry, record, c.coordinate.clone(), prev_hash)?;
+        self.last_hash.insert(c.entry.entity, (c.seq, event.hash));
+        Ok(event)
+    }
+
+    fn candidate(index: &Index, seq: u64, prev: Option<u64>) -> Option<Candidate> {
+        let entry = *index.entry(seq)?;
+        let entity = index.entity(entry.entity)?;
+        let prev = match prev {
+            Some(p) => Some(p),
+            None => {
+                let pos = entity.events.binary_search(&seq).ok()?;
+                pos.checked_sub(1).map(|p| entity.events[p])
+            }
+        };
+        let prev = match prev {
+            Some(p) if p != u64::MAX => Some((p, *index.entry(p)?)),
+            _ => None,
+        };
+        Some(Candidate {
+            seq,
+            entry,
+            coordinate: entity.coordinate.clone(),
+            prev,
+        })
+    }
+
+    fn collect(&mut self, index: &Index) -> Vec<Candidate> {
+        let mut out = Vec::with_capacity(CHUNK);
+        match &mut self.source {
+            Source::Scan { next, end } => {
+                let region = self.region.as_ref();
+                while *next < *end && out.len() < CHUNK {
+                    let seq = *next;
+                    *next += 1;
+                    let Some(entry) = index.entry(seq) else { break };
+                    if let Some(region) = region {
+                        let Some(entity) = index.entity(entry.entity) else {
+                            continue;
+                        };
+                        let kind = crate::event::EventKind::from_raw(entry.kind);
+                        if !region.matches(&entity.coordinate, kind, seq) {
+                            continue;
+                        }
+                    }
+                    if let Some(c) = Query::candidate(index, seq, None) {
+                        out.push(c);
+                    }
+                }
+            }
+            Source::List { seqs, next } => {
+                while *next < seqs.len() && out.len() < CHUNK {
+                    let seq = seqs[*next];
+                    *next += 1;
+                    if let Some(c) = Query::candidate(index, seq, None) {
+                        out.push(c);
+                    }
+                }
+            }
+            Source::Entity { entity, next, end } => {
+                let Some(e) = index.entity(*entity) else {
+                    return out;
+                };
+                while *next < *end && out.len() < CHUNK {
+                    let pos = *next;
+                    *next += 1;
+                    let seq = e.events[pos];
+                    let prev = pos.checked_sub(1).map_or(u64::MAX, |p| e.events[p]);
+                    if let Some(c) = Query::candidate(index, seq, Some(prev)) {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Store {
+    pub(crate) fn index(&self) -> std::sync::RwLockReadGuard<'_, Index> {
+        self.shared
+            .index
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads bytes `start..end` of the segment at `segment` (position).
+    fn read_span(&self, segment: u32, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
+        let file = {
+            let segments = self
+                .shared
+                .segments
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            segments.get(segment as usize).cloned()
+        };
+        let Some(file) = file else {
+            return Err(ReadError::Corrupt {
+                file: self.shared.config.dir.clone(),
+                offset: start,
+                reason: frame::FormatError::Invalid(format!("no segment at position {segment}")),
+            });
+        };
+        let mut buf = vec![0u8; (end - start) as usize];
+        read_exact_at(&file.file, &mut buf, start).map_err(|source| ReadError::Io {
+            path: file.path.clone(),
+            source,
+        })?;
+        Ok(buf)
+    }
+
+    fn read_hash(&self, entry: &IndexEntry) -> Result<EventHash, ReadError> {
+        let at = u64::from(entry.offset) + EVENT_HASH_OFFSET as u64;
+        let bytes = self.read_span(entry.segment, at, at + 32)?;
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&bytes);
+        Ok(EventHash(hash))
+    }
+
+    fn corrupt(&self, entry: &IndexEntry, reason: frame::FormatError) -> ReadError {
+        let file = self
+            .shared
+            .segments
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(entry.segment as usize)
+            .map_or_else(|| self.shared.config.dir.clone(), |s| s.path.clone());
+        ReadError::Corrupt {
+            file,
+            offset: u64::from(entry.offset),
+            reason,
+        }
+    }
+
+    fn decode_record(
+        &self,
+        entry: &IndexEntry,
+        record: &[u8],
+        coordinate: Coordinate,
+        prev_hash: EventHash,
+    ) -> Result<StoredEvent<Vec<u8>>, ReadError> {
+        let view = frame::read_event(record, self.shared.config.max_payload_bytes as u64)
+            .map_err(|reason| self.corrupt(entry, reason))?;
+        if view.fields.event_id.to_bytes() != entry.event_id {
+            return Err(self.corrupt(
+                entry,
+                frame::FormatError::Invalid("event id differs from the index".into()),
+            ));
+        }
+        let f = view.fields;
+        Ok(StoredEvent {
+            coordinate,
+            event: Event {
+                header: EventHeader {
+                    event_id: f.event_id,
+                    global_sequence: f.global_sequence,
+                    entity_sequence: f.entity_sequence,
+                    timestamp_micros: f.timestamp_micros,
+                    kind: f.kind,
+                    payload_version: f.payload_version,
+                    correlation_id: f.resolved_correlation(),
+                    causation_id: f.causation_id,
+                },
+                payload: view.payload.to_vec(),
+            },
+            prev_hash,
+            hash: f.hash,
+        })
+    }
+
+    /// Reads one event by id: header, coordinate, hashes and the raw
+    /// MessagePack payload bytes. `Ok(None)` if there is no such event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("a-1", "s")?;
+    /// let receipt = store.append(&coord, EventKind::custom(1, 1), &"hi")?;
+    /// let event = store.get(receipt.event_id)?.unwrap();
+    /// assert_eq!(event.hash, receipt.hash);
+    /// assert!(store.get(EventId::now())?.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ReadError`] if the file cannot be read or no longer decodes.
+    pub fn get(&self, id: EventId) -> Result<Option<StoredEvent<Vec<u8>>>, ReadError> {
+        let candidate = {
+            let index = self.index();
+            index
+                .find(id)
+                .and_then(|seq| Query::candidate(&index, seq, None))
+        };
+        let Some(c) = candidate else { return Ok(None) };
+        let start = u64::from(c.entry.offset);
+        let record = self.read_span(c.entry.segment, start, start + u64::from(c.entry.len))?;
+        let prev_hash = match c.prev {
+            None => EventHash::GENESIS,
+            Some((_, prev)) => self.read_hash(&prev)?,
+        };
+        self.decode_record(&c.entry, &record, c.coordinate, prev_hash)
+            .map(Some)
+    }
+
+    /// Reads one event by id and decodes its payload as `T`.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::append_typed`].
+    ///
+    /// # Errors
+    ///
+    /// [`ReadError::Payload`] if the stored kind is not one of `T`'s, the
+    /// stored payload version is not `T::VERSION`, or the bytes do not
+    /// decode; otherwise as [`Store::get`].
+    pub fn get_typed<T: EventPayload>(
+        &self,
+        id: EventId,
+    ) -> Result<Option<StoredEvent<T>>, ReadError> {
+        let Some(event) = self.get(id)? else {
+            return Ok(None);
+        };
+        decode_typed(event).map(Some)
+    }
+
+    /// The events in `region`, in global order, as an iterator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// for (entity, scope) in [("a-1", "red"), ("a-2", "blue"), ("a-3", "red")] {
+    ///     store.append(&Coordinate::new(entity, scope)?, EventKind::custom(1, 1), &entity)?;
+    /// }
+    /// let red: Vec<_> = store.query(&Region::scope("red")).collect::<Result<_, _>>()?;
+    /// let names: Vec<_> = red.iter().map(|e| e.coordinate.entity().to_owned()).collect();
+    /// assert_eq!(names, ["a-1", "a-3"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn query(&self, region: &Region) -> Query<'_> {
+        let index = self.index();
+        let end = index.len();
+        let (from, to) = match region.sequence_range() {
+            Some(r) => (*r.start(), r.end().saturating_add(1).min(end)),
+            None => (0, end),
+        };
+        // An exact coordinate: walk that entity's list.
+        if let (EntityFilter::Exact(entity), Some(scope)) =
+            (region.entity_filter(), region.scope_filter())
+        {
+            let coordinate = Coordinate::new(&**entity, scope).ok();
+            let id = coordinate.and_then(|c| index.entity_id(&c));
+            let seqs: Vec<u64> = id
+                .and_then(|id| index.entity(id))
+                .map(|e| {
+                    e.events
+                        .iter()
+                        .copied()
+                        .filter(|&s| s >= from && s < to)
+                        .collect()
+                })
+                .unwrap_or_default();
+            return self.filtered_list(region, seqs);
+        }
+        // Only a kind list: merge those kinds' lists.
+        if let (EntityFilter::All, None, KindFilter::Exact(kinds)) = (
+            region.entity_filter(),
+            region.scope_filter(),
+            region.kind_filter(),
+        ) {
+            let mut seqs: Vec<u64> = kinds
+                .iter()
+                .flat_map(|k| index.by_kind(*k).iter().copied())
+                .filter(|&s| s >= from && s < to)
+                .collect();
+            seqs.sort_unstable();
+            return Query::new(self, None, Source::List { seqs, next: 0 });
+        }
+        drop(index);
+        Query::new(
+            self,
+            Some(region.clone()),
+            Source::Scan {
+                next: from,
+                end: to,
+            },
+        )
+    }
+
+    fn filtered_list(&self, region: &Region, seqs: Vec<u64>) -> Query<'_> {
+        let seqs = {
+            let index = self.index();
+            seqs.into_iter()
+                .filter(|&s| {
+                    index.entry(s).is_some_and(|e| {
+                        region.matches_kind(crate::event::EventKind::from_raw(e.kind))
+                    })
+                })
+                .collect()
+        };
+        Query::new(self, None, Source::List { seqs, next: 0 })
+    }
+
+    /// One entity's events in entity order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("counter", "app")?;
+    /// for n in 0..3u32 {
+    ///     store.append(&coord, EventKind::custom(1, 1), &n)?;
+    /// }
+    /// let seqs: Vec<u64> = store
+    ///     .stream(&coord)
+    ///     .map(|e| e.map(|e| e.header().entity_sequence))
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(seqs, [0, 1, 2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stream(&self, coordinate: &Coordinate) -> Query<'_> {
+        let index = self.index();
+        let source = match index.entity_id(coordinate) {
+            Some(entity) => Source::Entity {
+                entity,
+                next: 0,
+                end: index.entity(entity).map_or(0, |e| e.events.len()),
+            },
+            None => Source::List {
+                seqs: Vec::new(),
+                next: 0,
+            },
+        };
+        drop(index);
+        Query::new(self, None, source)
+    }
+
+    /// The event `id` and then, following causation ids, its cause, its
+    /// cause's cause, ... until an event without a (stored) cause.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::append_reaction`].
+    pub fn walk_ancestors(&self, id: EventId) -> Ancestors<'_> {
+        Ancestors {
+            store: self,
+            next: Some(id),
+            steps: 0,
+        }
+    }
+
+    /// The entity's next sequence and head hash, or `None` if it has no
+    /// events.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("a-1", "s")?;
+    /// assert_eq!(store.entity_head(&coord), None);
+    /// let r = store.append(&coord, EventKind::custom(1, 1), &1)?;
+    /// assert_eq!(store.entity_head(&coord), Some((1, r.hash)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn entity_head(&self, coordinate: &Coordinate) -> Option<(u64, EventHash)> {
+        let index = self.index();
+        let entity = index.entity(index.entity_id(coordinate)?)?;
+        if entity.events.is_empty() {
+            return None;
+        }
+        Some((entity.events.len() as u64, entity.head))
+    }
+
+    /// Number of events in the store.
+    pub fn len(&self) -> u64 {
+        self.index().len()
+    }
+
+    /// Whether the store holds no events.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The global sequence of the last event, if any.
+    pub fn last_global_sequence(&self) -> Option<u64> {
+        self.len().checked_sub(1)
+    }
+
+    /// Heap memory held by the index, counted from its own allocations.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// store.append(&Coordinate::new("a", "s")?, EventKind::custom(1, 1), &1)?;
+    /// assert_eq!(store.index_memory().events, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn index_memory(&self) -> IndexMemory {
+        let index = self.index();
+        let (event_bytes, entity_bytes) = index.heap_bytes();
+        IndexMemory {
+            events: index.len(),
+            event_bytes,
+            entity_bytes,
+        }
+    }
+}
+
+/// Decodes a raw stored event as `T`, checking kind and version.
+pub(crate) fn decode_typed<T: EventPayload>(
+    event: StoredEvent<Vec<u8>>,
+) -> Result<StoredEvent<T>, ReadError> {
+    let header = *event.header();
+    if header.payload_version > T::VERSION {
+        return Err(ReadError::Payload(PayloadError::VersionTooNew {
+            type_name: T::TYPE_NAME,
+            kind: header.kind,
+            stored: header.payload_version,
+            current: T::VERSION,
+        }));
+    }
+    if header.payload_version < T::VERSION {
+        return Err(ReadError::Payload(PayloadError::MissingUpcast {
+            type_name: T::TYPE_NAME,
+            kind: header.kind,
+            from: header.payload_version,
+        }));
+    }
+    let payload = T::decode_payload(header.kind, event.payload())?;
+    Ok(event.map(|_| payload))
+}
+
+/// Iterator from [`Store::walk_ancestors`].
+#[derive(Debug)]
+pub struct Ancestors<'s> {
+    store: &'s Store,
+    next: Option<EventId>,
+    steps: u64,
+}
+
+impl Iterator for Ancestors<'_> {
+    type Item = Result<StoredEvent<Vec<u8>>, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let id = self.next.take()?;
+        // Causation can only point backwards, but never loop on bad data.
+        self.steps += 1;
+        if self.steps > self.store.len() + 1 {
+            return None;
+        }
+        match self.store.get(id) {
+            Ok(Some(event)) => {
+                self.next = event.header().causation_id.map(EventId::from);
+                Some(Ok(event))
+            }
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
