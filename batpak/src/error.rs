@@ -6,7 +6,7 @@ use crate::coordinate::CoordinateError;
 use crate::event::{KindCollision, KindError, PayloadError};
 use crate::id::IdParseError;
 use crate::pipeline::PipelineError;
-use crate::store::{AppendError, BatchError, CloseError, OpenError, ReadError};
+use crate::store::{AppendError, BatchError, CloseError, LoadError, OpenError, ReadError};
 use crate::typestate::{ReplayError, TransitionError};
 
 /// Any batpak error. Match on the variant for the boundary it came from.
@@ -61,4 +61,7 @@ pub enum Error {
     /// Closing a store failed.
     #[error(transparent)]
     Close(#[from] CloseError),
+    /// An entity's state machine could not be loaded from the store.
+    #[error(transparent)]
+    Load(#[from] LoadError),
 }

@@ -121,6 +121,7 @@ pub use store::{
     AppendError, AppendOptions, AppendReceipt, BatchError, BatchItem, CloseError, Durability,
     OpenError, ReadError, Store, StoreConfig,
 };
+pub use store::{BypassCommit, LoadError, TypedQuery};
 
 /// The names most programs use, in one import: `use batpak::prelude::*;`.
 pub mod prelude {

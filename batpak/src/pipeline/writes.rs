@@ -9,12 +9,12 @@
 //! | a [`BypassReceipt`] | the bypassed event, then its [`BypassAudit`](super::BypassAudit) (kind `SYSTEM_BYPASS_AUDIT`, same coordinate) |
 //! | a denial | the [`Denial`] (kind `SYSTEM_DENIAL`) at the given coordinate |
 //!
-//! Store wiring (issue: store): `Pipeline::commit_to(&store, receipt)`
-//! appends [`receipt_writes`] with `Store::append_encoded`;
+//! The store side lives in `store/gates.rs`: `Pipeline::commit_to(&store,
+//! receipt)` appends [`receipt_writes`] with `Store::append_encoded`;
 //! `Pipeline::commit_bypass_to(&store, receipt)` appends [`bypass_writes`]
 //! with the store's crate-internal atomic multi-event append (which may write
 //! system kinds); `Store::append_denial(&coord, &denial)` appends
-//! [`denial_write`] the same way.
+//! [`denial_write`] through the same system path.
 
 use crate::coordinate::Coordinate;
 use crate::event::{EventKind, EventPayload, PayloadError};
@@ -67,13 +67,6 @@ pub(crate) fn bypass_writes<T>(receipt: BypassReceipt<T>) -> Vec<EncodedEvent> {
 /// # Errors
 ///
 /// [`PayloadError::Encode`] if the denial cannot be encoded.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "called by Store::append_denial once the store lands"
-    )
-)]
 pub(crate) fn denial_write(
     coordinate: &Coordinate,
     denial: &Denial,

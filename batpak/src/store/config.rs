@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::io::{OsIo, StoreIo};
+use crate::event::Upcasters;
 
 /// What an append promises before it returns.
 ///
@@ -84,6 +85,7 @@ pub struct StoreConfig {
     pub(crate) buffered_sync_interval: Option<Duration>,
     pub(crate) repair_on_open: bool,
     pub(crate) io: Arc<dyn StoreIo>,
+    pub(crate) upcasters: Arc<Upcasters>,
 }
 
 impl StoreConfig {
@@ -101,6 +103,7 @@ impl StoreConfig {
             buffered_sync_interval: Some(DEFAULT_BUFFERED_SYNC_INTERVAL),
             repair_on_open: false,
             io: Arc::new(OsIo),
+            upcasters: Arc::new(Upcasters::new()),
         }
     }
 
@@ -168,6 +171,29 @@ impl StoreConfig {
     #[must_use]
     pub fn repair_on_open(mut self, repair: bool) -> StoreConfig {
         self.repair_on_open = repair;
+        self
+    }
+
+    /// The upgrade steps typed reads apply to events stored at an older
+    /// payload version (default: none, so only current versions decode).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::Upcasters;
+    /// use batpak::store::StoreConfig;
+    /// use batpak::EventKind;
+    ///
+    /// let mut upcasters = Upcasters::new();
+    /// upcasters.unchanged(EventKind::custom(1, 1), 1);
+    /// let dir = tempfile::tempdir()?;
+    /// let config = StoreConfig::new(dir.path()).upcasters(upcasters);
+    /// # let _ = config;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn upcasters(mut self, upcasters: Upcasters) -> StoreConfig {
+        self.upcasters = Arc::new(upcasters);
         self
     }
 

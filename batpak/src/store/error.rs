@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::coordinate::Coordinate;
-use crate::event::{EventKind, PayloadError};
+use crate::event::{EventKind, KindCollision, PayloadError};
 use crate::id::EventId;
 
 use super::frame::FormatError;
@@ -148,6 +148,10 @@ pub enum AppendError {
     /// The store is closing or closed.
     #[error("the store is closed: open it again to append")]
     Closed,
+    /// A typed append's payload type claims a kind another Rust type
+    /// already used in this store.
+    #[error(transparent)]
+    KindCollision(#[from] KindCollision),
 }
 
 /// Why [`Store::append_batch`](super::Store::append_batch) wrote nothing.
@@ -210,6 +214,10 @@ pub enum ReadError {
     /// The payload does not decode as the requested type.
     #[error(transparent)]
     Payload(#[from] PayloadError),
+    /// The requested type claims a kind another Rust type already used in
+    /// this store.
+    #[error(transparent)]
+    KindCollision(#[from] KindCollision),
 }
 
 /// Why [`Store::close`](super::Store::close) could not finish cleanly.

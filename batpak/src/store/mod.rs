@@ -26,11 +26,14 @@
 mod config;
 mod error;
 pub(crate) mod frame;
+mod gates;
 mod index;
 pub(crate) mod io;
 mod open;
 mod read;
 pub(crate) mod segment;
+mod transition;
+mod typed;
 mod verify;
 mod writer;
 
@@ -43,7 +46,7 @@ use std::thread::JoinHandle;
 use serde::Serialize;
 
 use crate::coordinate::Coordinate;
-use crate::event::{encode_msgpack, EventHash, EventKind, EventPayload};
+use crate::event::{encode_msgpack, EventHash, EventKind, EventPayload, KindRegistry};
 use crate::id::{CausationId, CorrelationId, EventId};
 
 pub use config::{
@@ -53,7 +56,10 @@ pub use config::{
 };
 pub use error::{AppendError, BatchError, CloseError, OpenError, ReadError};
 pub use frame::FormatError;
+pub use gates::BypassCommit;
 pub use read::{Ancestors, IndexMemory, Query};
+pub use transition::LoadError;
+pub use typed::TypedQuery;
 pub use verify::{BrokenLink, ChainReport, LinkProblem};
 
 use writer::{Cause, PendingEvent, WriteRequest, Writer};
@@ -382,6 +388,9 @@ pub(crate) struct Shared {
     flusher_cv: Condvar,
     /// Held for the lifetime of the store: the OS lock on `LOCK`.
     _lock: std::fs::File,
+    /// Which Rust type owns each kind, claimed at each type's first typed
+    /// append or read (see `typed.rs`).
+    pub(crate) kinds: KindRegistry,
 }
 
 /// An open event store. One per directory (an OS lock enforces it).
@@ -489,7 +498,8 @@ impl Store {
     }
 
     /// Appends an [`EventPayload`]: kind from `payload.kind()`, version
-    /// `P::VERSION`, bytes from `encode_payload`.
+    /// `P::VERSION`, bytes from `encode_payload`. The first typed use of `P`
+    /// in this store claims its kinds (see [`Store::get_typed`]).
     ///
     /// # Examples
     ///
@@ -524,12 +534,14 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// As [`Store::append`].
-    pub fn append_typed<P: EventPayload>(
+    /// As [`Store::append`], plus [`AppendError::KindCollision`] if
+    /// another Rust type already used one of `P`'s kinds in this store.
+    pub fn append_typed<P: EventPayload + 'static>(
         &self,
         coordinate: &Coordinate,
         payload: &P,
     ) -> Result<AppendReceipt, AppendError> {
+        self.claim::<P>()?;
         let bytes = payload.encode_payload()?;
         self.append_encoded(
             coordinate,
@@ -705,7 +717,6 @@ impl Store {
     /// The crate's own path for appending a batch that may contain system
     /// kinds (category 0), e.g. a bypass audit event written atomically with
     /// the bypassed event.
-    #[allow(dead_code)]
     pub(crate) fn append_batch_system(
         &self,
         items: Vec<BatchItem>,
@@ -955,6 +966,7 @@ impl Shared {
             flusher_stop: Mutex::new(false),
             flusher_cv: Condvar::new(),
             _lock: lock,
+            kinds: KindRegistry::new(),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::PoisonError;
 
 use crate::coordinate::{Coordinate, EntityFilter, KindFilter, Region};
-use crate::event::{Event, EventHash, EventHeader, EventPayload, PayloadError, StoredEvent};
+use crate::event::{Event, EventHash, EventHeader, EventPayload, StoredEvent};
 use crate::id::EventId;
 
 use super::error::ReadError;
@@ -366,7 +366,9 @@ impl Store {
             .map(Some)
     }
 
-    /// Reads one event by id and decodes its payload as `T`.
+    /// Reads one event by id and decodes its payload as `T`, upgraded from
+    /// an older payload version with the configured upcasters (see
+    /// [`Store::query_typed`]).
     ///
     /// # Examples
     ///
@@ -374,17 +376,20 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`ReadError::Payload`] if the stored kind is not one of `T`'s, the
-    /// stored payload version is not `T::VERSION`, or the bytes do not
-    /// decode; otherwise as [`Store::get`].
-    pub fn get_typed<T: EventPayload>(
+    /// [`ReadError::KindCollision`] if another Rust type already used one of
+    /// `T`'s kinds in this store; [`ReadError::Payload`] if the stored kind
+    /// is not one of `T`'s, the stored version is newer than `T::VERSION` or
+    /// has no upgrade step, or the bytes do not decode; otherwise as
+    /// [`Store::get`].
+    pub fn get_typed<T: EventPayload + 'static>(
         &self,
         id: EventId,
     ) -> Result<Option<StoredEvent<T>>, ReadError> {
+        self.claim::<T>()?;
         let Some(event) = self.get(id)? else {
             return Ok(None);
         };
-        decode_typed(event).map(Some)
+        self.decode_as(&event).map(Some)
     }
 
     /// The events in `region`, in global order, as an iterator.
@@ -581,30 +586,6 @@ impl Store {
             entity_bytes,
         }
     }
-}
-
-/// Decodes a raw stored event as `T`, checking kind and version.
-pub(crate) fn decode_typed<T: EventPayload>(
-    event: StoredEvent<Vec<u8>>,
-) -> Result<StoredEvent<T>, ReadError> {
-    let header = *event.header();
-    if header.payload_version > T::VERSION {
-        return Err(ReadError::Payload(PayloadError::VersionTooNew {
-            type_name: T::TYPE_NAME,
-            kind: header.kind,
-            stored: header.payload_version,
-            current: T::VERSION,
-        }));
-    }
-    if header.payload_version < T::VERSION {
-        return Err(ReadError::Payload(PayloadError::MissingUpcast {
-            type_name: T::TYPE_NAME,
-            kind: header.kind,
-            from: header.payload_version,
-        }));
-    }
-    let payload = T::decode_payload(header.kind, event.payload())?;
-    Ok(event.map(|_| payload))
 }
 
 /// Iterator from [`Store::walk_ancestors`].

@@ -133,7 +133,7 @@ impl<S: State> Handle<S> {
     ) -> Result<Handle<To>, TransitionError>
     where
         To: State<Machine = S::Machine>,
-        P: EventPayload,
+        P: EventPayload + 'static,
         P: Causes<S::Machine, S, To>,
     {
         self.apply(sink, Transition::<S, To, P>::new(payload)?)
@@ -152,7 +152,7 @@ impl<S: State> Handle<S> {
     ) -> Result<Handle<To>, TransitionError>
     where
         To: State<Machine = S::Machine>,
-        P: EventPayload,
+        P: EventPayload + 'static,
         P: Causes<S::Machine, S, To>,
     {
         let appended =

@@ -133,8 +133,9 @@ impl<From, To, P: fmt::Debug> fmt::Debug for Transition<From, To, P> {
     }
 }
 
-/// Where a [`Handle`] appends its transitions: the store, or an in-memory
-/// fake in tests.
+/// Where a [`Handle`] appends its transitions: the
+/// [`Store`](crate::store::Store) (which implements it with
+/// compare-and-swap on the entity sequence), or an in-memory fake in tests.
 ///
 /// The one store-facing call of the typestate layer. An implementation
 /// appends `payload` to `coordinate` only if the entity holds exactly
@@ -182,7 +183,7 @@ pub trait TransitionSink {
     /// [`TransitionError::Conflict`] when the entity does not hold exactly
     /// `expected_next` events; [`TransitionError::Append`] for anything else
     /// the sink refuses.
-    fn append_expected<P: EventPayload>(
+    fn append_expected<P: EventPayload + 'static>(
         &self,
         coordinate: &Coordinate,
         payload: &P,
