@@ -1,37 +1,19 @@
-//! A bank withdrawal meets a gate: one passes, one is denied, then the
-//! denied one goes through an audited bypass, and the audit trail is read
-//! back.
+//! A bank withdrawal meets a gate: one passes, one is denied (and the
+//! denial recorded), then the denied one goes through an audited bypass, and
+//! the audit trail is read back from the store.
 //!
 //! Run from the workspace root: `cargo run --example gates`
 
-use batpak::pipeline::{BypassAudit, EncodedEvent};
+use batpak::pipeline::BypassAudit;
 use batpak::prelude::*;
-use batpak::PayloadError;
 use serde::{Deserialize, Serialize};
 
 /// Money taken out of an account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, EventPayload)]
+#[batpak(category = 1, type_id = 0x001)]
 struct Withdrawn {
     cents: u64,
     memo: String,
-}
-
-// Written by hand until `#[derive(EventPayload)]` is in this branch; the
-// derive generates the same (kind 1:001, version 1).
-impl EventPayload for Withdrawn {
-    const KINDS: &'static [EventKind] = &[EventKind::custom(1, 0x001)];
-    const VERSION: u16 = 1;
-    const TYPE_NAME: &'static str = "Withdrawn";
-    fn kind(&self) -> EventKind {
-        Self::KINDS[0]
-    }
-    fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
-        batpak::event::encode_msgpack(Self::TYPE_NAME, self)
-    }
-    fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
-        batpak::event::check_kind::<Self>(kind)?;
-        batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
-    }
 }
 
 /// What the gates read: the account as the application knows it now.
@@ -58,16 +40,17 @@ fn cents(amount: u64) -> String {
     format!("{}.{:02}", amount / 100, amount % 100)
 }
 
-fn main() -> Result<(), batpak::Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(StoreConfig::new(dir.path()))?;
     let pipeline = Pipeline::new(GateSet::new().with(SufficientFunds));
     let account = Account {
         balance_cents: 20_00,
     };
     let coord = Coordinate::new("account-7", "bank")?;
-    // The events written, in order. With the store: `pipeline.commit_to(&store, receipt)`.
-    let mut log: Vec<EncodedEvent> = Vec::new();
 
-    // 1. A withdrawal the balance covers: the gate passes, the receipt is committed.
+    // 1. A withdrawal the balance covers: the gate passes, the receipt is
+    //    committed: exactly the bytes the gate saw are appended.
     let groceries = Withdrawn {
         cents: 15_00,
         memo: "groceries".into(),
@@ -78,9 +61,9 @@ fn main() -> Result<(), batpak::Error> {
         receipt.gates_passed(),
         cents(15_00)
     );
-    pipeline.commit(receipt, |event| log.push(event));
+    pipeline.commit_to(&store, receipt)?;
 
-    // 2. One it does not: the gate says no, and why.
+    // 2. One it does not: the gate says no, and why; the denial goes on record.
     let overdraft = Withdrawn {
         cents: 50_00,
         memo: "rent".into(),
@@ -88,36 +71,52 @@ fn main() -> Result<(), batpak::Error> {
     let proposal = Proposal::new(coord.clone(), overdraft);
     match pipeline.evaluate(&account, proposal.clone()) {
         Err(PipelineError::Denied(denial)) => {
-            // With the store: `store.append_denial(&coord, &denial)?` keeps it on record.
             println!("{denial}");
+            store.append_denial(&coord, &denial)?;
         }
         other => println!("unexpected: {other:?}"),
     }
 
-    // 3. The manager approves an overdraft: a bypass, with its reason on the record.
+    // 3. The manager approves an overdraft: a bypass, with its reason on the
+    //    record, written together with the withdrawal in one atomic append.
     let bypass = pipeline.bypass(
         proposal,
         "overdraft approved by branch manager (ticket 881)",
     )?;
-    pipeline.commit_bypass(bypass, |writes| log.extend(writes));
+    let written = pipeline.commit_bypass_to(&store, bypass)?;
+    println!(
+        "bypass committed: withdrawal #{} and its audit #{}",
+        written.event.global_sequence, written.audit.global_sequence
+    );
 
-    // 4. The audit trail: every bypass is an event beside the one it let through.
-    for event in &log {
-        if event.kind == EventKind::SYSTEM_BYPASS_AUDIT {
-            let audit = BypassAudit::decode_payload(event.kind, &event.bytes)?;
+    // 4. The trail, read back from the store: every event of the account.
+    for event in store.stream(&coord) {
+        let event = event?;
+        let kind = event.header().kind;
+        let at = event.header().global_sequence;
+        if kind == EventKind::SYSTEM_BYPASS_AUDIT {
+            let audit = BypassAudit::decode_payload(kind, event.payload())?;
             println!(
-                "audit at {}: skipped {:?} because {:?}",
-                event.coordinate, audit.gates_skipped, audit.reason
+                "#{at} audit: skipped {:?} because {:?}",
+                audit.gates_skipped, audit.reason
             );
+        } else if kind == EventKind::SYSTEM_DENIAL {
+            let denial = Denial::decode_payload(kind, event.payload())?;
+            println!("#{at} denial by {}: {}", denial.gate(), denial.code());
         } else {
-            let withdrawn = Withdrawn::decode_payload(event.kind, &event.bytes)?;
+            let withdrawn = Withdrawn::decode_payload(kind, event.payload())?;
             println!(
-                "event at {}: withdrew {} ({})",
-                event.coordinate,
+                "#{at} withdrew {} ({})",
                 cents(withdrawn.cents),
                 withdrawn.memo
             );
         }
     }
+
+    // Denials across the whole store, by kind.
+    let denials = store
+        .query(&Region::all().with_kind(EventKind::SYSTEM_DENIAL))
+        .count();
+    println!("denials on record: {denials}");
     Ok(())
 }

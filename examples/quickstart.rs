@@ -4,36 +4,17 @@
 //!
 //! Run from the workspace root: `cargo run --example quickstart`
 
-use batpak::event::{check_kind, decode_msgpack, encode_msgpack};
 use batpak::prelude::*;
-use batpak::PayloadError;
 use serde::{Deserialize, Serialize};
 
-/// Money moved into an account. (`#[derive(EventPayload)]` will write this
-/// impl for you; here it is by hand.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Money moved into an account: one event kind (category 1, type id 1).
+/// The derive writes the `EventPayload` impl: its kind, version, and
+/// MessagePack encoding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, EventPayload)]
+#[batpak(category = 1, type_id = 1)]
 struct Deposited {
     cents: u64,
     memo: String,
-}
-
-impl EventPayload for Deposited {
-    const KINDS: &'static [EventKind] = &[EventKind::custom(1, 1)];
-    const VERSION: u16 = 1;
-    const TYPE_NAME: &'static str = "Deposited";
-
-    fn kind(&self) -> EventKind {
-        Self::KINDS[0]
-    }
-
-    fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
-        encode_msgpack(Self::TYPE_NAME, self)
-    }
-
-    fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
-        check_kind::<Self>(kind)?;
-        decode_msgpack(Self::TYPE_NAME, kind, bytes)
-    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -76,8 +57,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let total: u64 = store
-        .stream(&alice)
-        .map(|e| Ok::<_, Box<dyn std::error::Error>>(decode::<Deposited>(e?)?.cents))
+        .stream_typed::<Deposited>(&alice)?
+        .map(|e| e.map(|e| e.payload().cents))
         .sum::<Result<u64, _>>()?;
     println!("alice's balance from her stream: {total} cents");
 
@@ -106,8 +87,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         again.coordinate.entity()
     );
     Ok(())
-}
-
-fn decode<T: EventPayload>(event: StoredEvent<Vec<u8>>) -> Result<T, PayloadError> {
-    T::decode_payload(event.header().kind, event.payload())
 }
