@@ -3,15 +3,15 @@
 
 pub mod typestate_support;
 
-use batpak::event::{check_kind, decode_msgpack, encode_msgpack};
 use batpak::store::{Store, StoreConfig};
-use batpak::{Coordinate, EventKind, EventPayload, PayloadError, SingleKind};
+use batpak::{Coordinate, EventPayload};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// A small typed payload (about 75 bytes of MessagePack with a typical
-/// text), implemented by hand as a user would without the derive.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// text), of kind (1, 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, EventPayload)]
+#[batpak(category = 1, type_id = 1)]
 pub struct Note {
     pub author: String,
     pub text: String,
@@ -26,26 +26,6 @@ impl Note {
             n,
         }
     }
-}
-
-impl EventPayload for Note {
-    const KINDS: &'static [EventKind] = &[Self::KIND];
-    const VERSION: u16 = 1;
-    const TYPE_NAME: &'static str = "Note";
-    fn kind(&self) -> EventKind {
-        Self::KIND
-    }
-    fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
-        encode_msgpack(Self::TYPE_NAME, self)
-    }
-    fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
-        check_kind::<Self>(kind)?;
-        decode_msgpack(Self::TYPE_NAME, kind, bytes)
-    }
-}
-
-impl SingleKind for Note {
-    const KIND: EventKind = EventKind::custom(1, 1);
 }
 
 /// A coordinate in the "test" scope.

@@ -439,3 +439,23 @@ mod properties {
         }
     }
 }
+
+/// A user's own `macro_rules!` wrapper around the derive: names and
+/// `$value:literal` keys pass through it.
+macro_rules! declare_event {
+    ($name:ident, $category:literal, $type_id:literal) => {
+        #[derive(Debug, PartialEq, Serialize, Deserialize, EventPayload)]
+        #[batpak(category = $category, type_id = $type_id)]
+        struct $name {
+            n: u32,
+        }
+    };
+}
+
+declare_event!(Wrapped, 4, 0x021);
+
+#[test]
+fn the_derive_works_inside_a_macro_rules_wrapper() {
+    assert_eq!(Wrapped::KIND, EventKind::custom(4, 0x021));
+    roundtrip(&Wrapped { n: 7 });
+}

@@ -28,10 +28,10 @@ pub enum Order {
     Cancelled,
 }
 
-enum_event!(TicketEvent {
-    Assigned = ASSIGNED (2, 1),
-    Escalated = ESCALATED (2, 2),
-    Resolved = RESOLVED (2, 3),
+enum_event!(TicketEvent, category = 2 {
+    Assigned = 1,
+    Escalated = 2,
+    Resolved = 3,
 });
 
 /// Edges caused by variants of one enum payload; two variants lead from

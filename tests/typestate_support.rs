@@ -1,5 +1,6 @@
-//! Hand-written payloads (what `#[derive(EventPayload)]` generates) and an
-//! in-memory [`TransitionSink`] standing in for the store.
+//! One-line declarations of derived payloads and an in-memory
+//! [`TransitionSink`] standing in for the store (`tests/state_machine.rs`;
+//! `tests/state_machine_store.rs` uses the real store).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,83 +10,35 @@ use batpak::{
     Coordinate, CorrelationId, Event, EventHash, EventHeader, EventId, EventPayload, StoredEvent,
 };
 
-/// Implements `EventPayload` and `SingleKind` for a struct payload, as the
-/// derive does: `struct_event!(PaymentReceived { cents: u64 }, kind = (1, 1));`
+/// Declares a derived struct payload in one line:
+/// `struct_event!(PaymentReceived { cents: u64 }, kind = (1, 1));`
 #[macro_export]
 macro_rules! struct_event {
     ($name:ident { $($field:ident : $ty:ty),* $(,)? }, kind = ($category:literal, $type_id:literal)) => {
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(
+            Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::batpak::EventPayload,
+        )]
+        #[batpak(category = $category, type_id = $type_id)]
         pub struct $name { $(pub $field: $ty),* }
-        $crate::struct_event!(@impl $name, $category, $type_id);
     };
     ($name:ident, kind = ($category:literal, $type_id:literal)) => {
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(
+            Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::batpak::EventPayload,
+        )]
+        #[batpak(category = $category, type_id = $type_id)]
         pub struct $name;
-        $crate::struct_event!(@impl $name, $category, $type_id);
-    };
-    (@impl $name:ident, $category:literal, $type_id:literal) => {
-
-        impl ::batpak::EventPayload for $name {
-            const KINDS: &'static [::batpak::EventKind] =
-                &[<Self as ::batpak::SingleKind>::KIND];
-            const VERSION: u16 = 1;
-            const TYPE_NAME: &'static str = stringify!($name);
-            fn kind(&self) -> ::batpak::EventKind {
-                <Self as ::batpak::SingleKind>::KIND
-            }
-            fn encode_payload(&self) -> Result<Vec<u8>, ::batpak::PayloadError> {
-                ::batpak::event::encode_msgpack(Self::TYPE_NAME, self)
-            }
-            fn decode_payload(
-                kind: ::batpak::EventKind,
-                bytes: &[u8],
-            ) -> Result<Self, ::batpak::PayloadError> {
-                ::batpak::event::check_kind::<Self>(kind)?;
-                ::batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
-            }
-        }
-
-        impl ::batpak::SingleKind for $name {
-            const KIND: ::batpak::EventKind = ::batpak::EventKind::custom($category, $type_id);
-        }
     };
 }
 
-/// Implements `EventPayload` for an enum of unit variants, one kind each,
-/// with the per-variant constants the derive generates:
-/// `enum_event!(OrderEvent { PaymentReceived = PAYMENT_RECEIVED (2, 1), .. });`
+/// Declares a derived enum payload of unit variants, one kind each (the
+/// derive names each kind `TicketEvent::ASSIGNED` and so on):
+/// `enum_event!(TicketEvent, category = 2 { Assigned = 1, Resolved = 3 });`
 #[macro_export]
 macro_rules! enum_event {
-    ($name:ident { $($variant:ident = $constant:ident ($category:literal, $type_id:literal)),* $(,)? }) => {
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            $(
-                #[doc = concat!("The kind of `", stringify!($variant), "`.")]
-                pub const $constant: ::batpak::EventKind =
-                    ::batpak::EventKind::custom($category, $type_id);
-            )*
-        }
-
-        impl ::batpak::EventPayload for $name {
-            const KINDS: &'static [::batpak::EventKind] = &[$($name::$constant),*];
-            const VERSION: u16 = 1;
-            const TYPE_NAME: &'static str = stringify!($name);
-            fn kind(&self) -> ::batpak::EventKind {
-                match self { $($name::$variant => $name::$constant),* }
-            }
-            fn encode_payload(&self) -> Result<Vec<u8>, ::batpak::PayloadError> {
-                ::batpak::event::encode_msgpack(Self::TYPE_NAME, self)
-            }
-            fn decode_payload(
-                kind: ::batpak::EventKind,
-                bytes: &[u8],
-            ) -> Result<Self, ::batpak::PayloadError> {
-                ::batpak::event::check_kind::<Self>(kind)?;
-                ::batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
-            }
-        }
+    ($name:ident, category = $category:literal { $($variant:ident = $type_id:literal),* $(,)? }) => {
+        #[derive(Debug, Clone, PartialEq, ::batpak::EventPayload)]
+        #[batpak(category = $category)]
+        pub enum $name { $(#[batpak(type_id = $type_id)] $variant),* }
     };
 }
 

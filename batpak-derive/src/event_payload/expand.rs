@@ -40,12 +40,15 @@ fn header(plan: &Plan<'_>, kinds: &TokenStream) -> TokenStream {
 fn expand_struct(plan: &Plan<'_>, type_id: u16) -> TokenStream {
     let ident = plan.ident;
     let kind = kind_expr(plan.category, type_id);
-    // Spanned on the struct's name: a forgotten serde derive is reported
-    // there, in batpak's words (`StructSerialize`'s and
-    // `StructDeserialize`'s messages).
-    let encode = quote_spanned!(ident.span()=> ::batpak::__private::encode_struct::<Self>(self));
-    let decode =
-        quote_spanned!(ident.span()=> ::batpak::__private::decode_struct::<Self>(kind, bytes));
+    // The functions are spanned on the struct's name: a forgotten serde
+    // derive is reported there, in batpak's words (`StructSerialize`'s and
+    // `StructDeserialize`'s messages). Their arguments keep the call-site
+    // span of the parameters they name, so they still resolve when the
+    // struct's name comes from a `macro_rules!` wrapper.
+    let encode_fn = quote_spanned!(ident.span()=> ::batpak::__private::encode_struct::<Self>);
+    let decode_fn = quote_spanned!(ident.span()=> ::batpak::__private::decode_struct::<Self>);
+    let encode = quote!(#encode_fn(self));
+    let decode = quote!(#decode_fn(kind, bytes));
     let header = header(
         plan,
         &quote!(&[<Self as ::batpak::__private::SingleKind>::KIND]),

@@ -148,6 +148,11 @@ fn unknown_key_message(path: &syn::Path) -> String {
 /// The value as a `u64`, or an error at the value when it is not an
 /// integer literal.
 fn integer(value: &Expr, key_span: Span, diag: &mut Diagnostics) -> Option<Setting> {
+    // A literal passed through a `macro_rules!` `$value:literal` arrives
+    // wrapped in an invisible group: look inside.
+    if let Expr::Group(group) = value {
+        return integer(&group.expr, key_span, diag);
+    }
     let Expr::Lit(ExprLit {
         lit: Lit::Int(int), ..
     }) = value
