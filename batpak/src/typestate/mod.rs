@@ -13,7 +13,11 @@
 //! - [`Causes`], implemented by an event payload once per declared edge it
 //!   causes, and [`Transition`], a payload checked against one;
 //! - [`Handle`], an entity in a state known at compile time, which moves
-//!   along declared edges through a [`TransitionSink`] (the store).
+//!   along declared edges through a [`TransitionSink`]: the
+//!   [`Store`](crate::store::Store), which appends with compare-and-swap on
+//!   the entity sequence and loads entities back
+//!   ([`Store::load_machine`](crate::store::Store::load_machine),
+//!   [`Store::replay_machine`](crate::store::Store::replay_machine)).
 //!
 //! Every trait is sealed: only `#[state_machine]` implements them, so an
 //! undeclared state or edge cannot be built outside this crate without
@@ -58,61 +62,24 @@
 //! # Examples
 //!
 //! The order lifecycle: an order is placed, paid and shipped through typed
-//! handles, its history is replayed and loaded back, and the machine is
-//! drawn. (`store` stands for a `batpak` store; here a hidden in-memory
-//! [`TransitionSink`].)
+//! handles against a store, loaded back, replayed, and the machine is
+//! drawn.
 //!
 //! ```
-//! use batpak::typestate::{Handle, StateMachine, TransitionSink};
-//! use batpak::Coordinate;
-//! # use batpak::{EventHeader, EventKind, EventPayload, PayloadError, SingleKind};
-//! # macro_rules! event { (struct $name:ident $body:tt, $type_id:literal) => {
-//! #     #[derive(serde::Serialize, serde::Deserialize)] struct $name $body
-//! #     impl EventPayload for $name {
-//! #         const KINDS: &'static [EventKind] = &[Self::KIND];
-//! #         const VERSION: u16 = 1;
-//! #         const TYPE_NAME: &'static str = stringify!($name);
-//! #         fn kind(&self) -> EventKind { Self::KIND }
-//! #         fn encode_payload(&self) -> Result<Vec<u8>, PayloadError> {
-//! #             batpak::event::encode_msgpack(Self::TYPE_NAME, self)
-//! #         }
-//! #         fn decode_payload(kind: EventKind, bytes: &[u8]) -> Result<Self, PayloadError> {
-//! #             batpak::event::check_kind::<Self>(kind)?;
-//! #             batpak::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
-//! #         }
-//! #     }
-//! #     impl SingleKind for $name { const KIND: EventKind = EventKind::custom(1, $type_id); }
-//! # } }
-//! # #[derive(Default)]
-//! # struct Store(std::cell::RefCell<Vec<EventHeader>>);
-//! # impl TransitionSink for Store {
-//! #     fn append_expected<P: EventPayload>(&self, c: &Coordinate, p: &P, next: u64)
-//! #         -> Result<u64, batpak::typestate::TransitionError> {
-//! #         let mut log = self.0.borrow_mut();
-//! #         if log.len() as u64 != next {
-//! #             return Err(batpak::typestate::TransitionError::Conflict {
-//! #                 coordinate: c.clone(), expected: next, actual: log.len() as u64 });
-//! #         }
-//! #         log.push(EventHeader {
-//! #             event_id: batpak::EventId::now(), global_sequence: next, entity_sequence: next,
-//! #             timestamp_micros: 0, kind: p.kind(), payload_version: P::VERSION,
-//! #             correlation_id: batpak::CorrelationId::now(), causation_id: None,
-//! #         });
-//! #         Ok(next)
-//! #     }
-//! # }
-//! # impl Store { fn stream(&self, _: &Coordinate) -> Vec<EventHeader> { self.0.borrow().clone() } }
-//! # let store = Store::default();
-//! // The events (usually `#[derive(EventPayload)]`).
-//! # event!(
+//! use batpak::prelude::*;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize, EventPayload)]
+//! #[batpak(category = 1, type_id = 1)]
 //! struct PaymentReceived { cents: u64 }
-//! # , 1);
-//! # event!(
+//!
+//! #[derive(Serialize, Deserialize, EventPayload)]
+//! #[batpak(category = 1, type_id = 2)]
 //! struct OrderShipped { carrier: String }
-//! # , 2);
-//! # event!(
+//!
+//! #[derive(Serialize, Deserialize, EventPayload)]
+//! #[batpak(category = 1, type_id = 3)]
 //! struct OrderCancelled { reason: String }
-//! # , 3);
 //!
 //! #[batpak::state_machine]
 //! #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,12 +96,14 @@
 //!     Cancelled,
 //! }
 //!
+//! # let dir = tempfile::tempdir()?;
+//! let store = Store::open(StoreConfig::new(dir.path()))?;
 //! let id = Coordinate::new("order-1", "shop")?;
 //! let placed = Order::new_entity(id.clone());
 //! let paid: Handle<order::Paid> = placed.transition(&store, PaymentReceived { cents: 4200 })?;
 //!
 //! // Later, elsewhere: load the order and continue from whatever state it is in.
-//! match Order::load(id.clone(), store.stream(&id))? {
+//! match store.load_machine::<Order>(&id)? {
 //!     order::Loaded::Paid(paid) => {
 //!         let shipped = paid.transition::<order::Shipped, _>(
 //!             &store,
@@ -152,7 +121,7 @@
 //! let stale = paid.transition::<order::Shipped, _>(&store, OrderShipped { carrier: "x".into() });
 //! assert!(stale.is_err());
 //!
-//! assert_eq!(Order::replay(store.stream(&id))?, Order::Shipped);
+//! assert_eq!(store.replay_machine::<Order>(&id)?, Order::Shipped);
 //! println!("{}", Order::mermaid());
 //! assert!(Order::mermaid().contains("    Placed --> Paid: PaymentReceived\n"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
