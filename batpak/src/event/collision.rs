@@ -6,7 +6,7 @@
 //! [`assert_distinct_kinds!`]: crate::assert_distinct_kinds
 
 use std::any::TypeId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{PoisonError, RwLock};
 
 use super::{EventKind, EventPayload};
@@ -83,7 +83,16 @@ struct Owner {
 /// ```
 #[derive(Debug, Default)]
 pub struct KindRegistry {
-    owners: RwLock<HashMap<EventKind, Owner>>,
+    owners: RwLock<Owners>,
+}
+
+#[derive(Debug, Default)]
+struct Owners {
+    by_kind: HashMap<EventKind, Owner>,
+    /// Types that own all their kinds: claiming again is one lookup,
+    /// however many kinds the type has (the store claims on every typed
+    /// append and read).
+    settled: HashSet<TypeId>,
 }
 
 impl KindRegistry {
@@ -106,26 +115,29 @@ impl KindRegistry {
             type_name: std::any::type_name::<T>(),
         };
         {
-            // The map is only ever changed whole under the write lock, so a
-            // panic elsewhere cannot leave it half-updated: poison is moot.
+            // The maps are only ever changed whole under the write lock, so
+            // a panic elsewhere cannot leave them half-updated: poison is
+            // moot.
             let owners = self.owners.read().unwrap_or_else(PoisonError::into_inner);
-            if Self::check(&owners, T::KINDS, claimant)? {
+            if owners.settled.contains(&claimant.type_id) {
                 return Ok(());
             }
+            Self::check(&owners.by_kind, T::KINDS, claimant)?;
         }
         let mut owners = self.owners.write().unwrap_or_else(PoisonError::into_inner);
-        if !Self::check(&owners, T::KINDS, claimant)? {
+        if !Self::check(&owners.by_kind, T::KINDS, claimant)? {
             for kind in T::KINDS {
-                owners.insert(*kind, claimant);
+                owners.by_kind.insert(*kind, claimant);
             }
         }
+        owners.settled.insert(claimant.type_id);
         Ok(())
     }
 
     /// The name of the type owning `kind`, if any has claimed it.
     pub fn owner(&self, kind: EventKind) -> Option<&'static str> {
         let owners = self.owners.read().unwrap_or_else(PoisonError::into_inner);
-        owners.get(&kind).map(|owner| owner.type_name)
+        owners.by_kind.get(&kind).map(|owner| owner.type_name)
     }
 
     /// `Ok(true)` when `claimant` already owns every kind, `Ok(false)` when
