@@ -192,7 +192,10 @@ impl Store {
     /// `coordinate`, so refusals are part of the record. Query them with
     /// `Region::all().with_kind(EventKind::SYSTEM_DENIAL)` and read them
     /// back as [`Denial`]. Typed streams and state machine replay skip
-    /// them.
+    /// them, but a denial takes the entity's next sequence like any event:
+    /// a handle from `new_entity` for an entity that holds only denials
+    /// conflicts, so load such an entity with
+    /// [`Store::load_machine`] instead.
     ///
     /// # Examples
     ///

@@ -92,7 +92,7 @@ pub trait Terminal: State {}
 ///
 /// When `on = ..` names variants of an enum payload, the type-level edge is
 /// `(From, To, TheEnum)` and [`Causes::KINDS`] lists the variants' kinds;
-/// which variant a value is, is checked when the [`Transition`] is built.
+/// which variant a value is, is checked when the [`Transition`](super::Transition) is built.
 #[diagnostic::on_unimplemented(
     message = "`{M}` declares no transition from `{From}` to `{To}` on `{Self}`",
     label = "`{M}` has no such transition",

@@ -133,7 +133,7 @@ impl<From, To, P: fmt::Debug> fmt::Debug for Transition<From, To, P> {
     }
 }
 
-/// Where a [`Handle`] appends its transitions: the
+/// Where a [`Handle`](super::Handle) appends its transitions: the
 /// [`Store`](crate::store::Store) (which implements it with
 /// compare-and-swap on the entity sequence), or an in-memory fake in tests.
 ///
