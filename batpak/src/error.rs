@@ -6,7 +6,9 @@ use crate::coordinate::CoordinateError;
 use crate::event::{KindCollision, KindError, PayloadError};
 use crate::id::IdParseError;
 use crate::pipeline::PipelineError;
+use crate::projection::ProjectionError;
 use crate::store::{AppendError, BatchError, CloseError, OpenError, ReadError};
+use crate::subscription::CursorError;
 use crate::typestate::{ReplayError, TransitionError};
 
 /// Any batpak error. Match on the variant for the boundary it came from.
@@ -61,4 +63,10 @@ pub enum Error {
     /// Closing a store failed.
     #[error(transparent)]
     Close(#[from] CloseError),
+    /// A projection could not be computed or cached.
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+    /// A guaranteed cursor could not be opened, read or committed.
+    #[error(transparent)]
+    Cursor(#[from] CursorError),
 }
