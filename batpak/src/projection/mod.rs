@@ -509,3 +509,61 @@ pub(crate) fn intersect(
     };
     (lo <= hi).then_some(lo..=hi)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventKind;
+    use crate::store::{BatchItem, Durability, StoreConfig};
+
+    #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+    struct Tick;
+
+    impl EventPayload for Tick {
+        const KINDS: &'static [EventKind] = &[EventKind::custom(1, 1)];
+        const VERSION: u16 = 1;
+        const TYPE_NAME: &'static str = "Tick";
+        fn kind(&self) -> EventKind {
+            Self::KINDS[0]
+        }
+        fn encode_payload(&self) -> Result<Vec<u8>, crate::event::PayloadError> {
+            crate::event::encode_msgpack(Self::TYPE_NAME, self)
+        }
+        fn decode_payload(
+            kind: EventKind,
+            bytes: &[u8],
+        ) -> Result<Self, crate::event::PayloadError> {
+            crate::event::decode_msgpack(Self::TYPE_NAME, kind, bytes)
+        }
+    }
+
+    #[derive(Clone)]
+    struct Ticks(Vec<u64>);
+
+    impl Projection for Ticks {
+        type Event = Tick;
+        fn initial() -> Self {
+            Ticks(Vec::new())
+        }
+        fn apply(&mut self, _: &Tick, meta: &EventMeta<'_>) {
+            self.0.push(meta.header.entity_sequence);
+        }
+    }
+
+    #[test]
+    fn system_events_in_an_entity_stream_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(StoreConfig::new(dir.path())).unwrap();
+        let c = Coordinate::new("e", "s").unwrap();
+        store.append_typed(&c, &Tick).unwrap();
+        let items = vec![
+            BatchItem::typed(&c, &Tick).unwrap(),
+            BatchItem::new(&c, EventKind::SYSTEM_BYPASS_AUDIT, &"audit").unwrap(),
+        ];
+        store.append_batch_system(items, Durability::Sync).unwrap();
+        store.append_typed(&c, &Tick).unwrap();
+        assert_eq!(store.project::<Ticks>(&c).unwrap().0, [0, 1, 3]);
+        let region = store.project_region::<Ticks>(&Region::all()).unwrap();
+        assert_eq!(region.state().0, [0, 1, 3]);
+    }
+}
