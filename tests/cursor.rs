@@ -182,6 +182,8 @@ fn resumes_after_reopen_from_the_committed_checkpoint_at_least_once() {
         }
         cursor.commit().unwrap();
         assert_eq!(cursor.committed_position(), 8);
+        // The store is buffered: committing synced what the checkpoint covers.
+        assert!(store.is_durable(7));
         // Delivered but never committed: comes again after the restart.
         for e in cursor.poll_batch(5).unwrap() {
             delivered.push(e.header().global_sequence);

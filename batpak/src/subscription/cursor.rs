@@ -280,19 +280,30 @@ impl<'s> GuaranteedCursor<'s> {
 
     /// Durably records that every event delivered so far is handled: a
     /// cursor of this name resumes after them, after a restart or a crash.
+    /// If some of those events were appended buffered and are not synced
+    /// yet, the store is synced first, so a checkpoint never points past
+    /// what a crash keeps.
     ///
     /// # Errors
     ///
     /// [`CursorError::CheckpointIo`] if the checkpoint cannot be written
-    /// (the previous one stays); [`CursorError::Read`] if the last event's
-    /// hash cannot be read.
+    /// (the previous one stays); [`CursorError::Sync`] if syncing buffered
+    /// events fails; [`CursorError::Read`] if the last event's hash cannot
+    /// be read.
     pub fn commit(&mut self) -> Result<(), CursorError> {
         let position = self.delivered;
         if position == self.committed && self.path_exists() {
             return Ok(());
         }
         let last_hash = match position.checked_sub(1) {
-            Some(seq) => self.store.hash_at(seq)?,
+            Some(seq) => {
+                // A checkpoint never covers events a crash could still
+                // lose (buffered appends): sync them first.
+                if !self.store.is_durable(seq) {
+                    self.store.sync().map_err(CursorError::Sync)?;
+                }
+                self.store.hash_at(seq)?
+            }
             None => None,
         };
         let io = &self.store.config().io;

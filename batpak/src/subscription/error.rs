@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::event::PayloadError;
-use crate::store::ReadError;
+use crate::store::{AppendError, ReadError};
 
 /// Why a guaranteed cursor could not be opened, read or committed.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +41,10 @@ pub enum CursorError {
         #[source]
         source: std::io::Error,
     },
+    /// Syncing the store before a checkpoint failed (the checkpoint was not
+    /// written, so it never covers events that are not durable).
+    #[error("could not sync the store before committing the cursor checkpoint: {0}")]
+    Sync(#[source] AppendError),
     /// The checkpoint file is damaged.
     #[error("the cursor checkpoint {path} is damaged ({reason}); delete it to restart the cursor from the beginning (events are then delivered again)")]
     CheckpointCorrupt {
