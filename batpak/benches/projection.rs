@@ -140,6 +140,10 @@ fn replay(c: &mut Criterion) {
             })
         });
     }
+    // The read path alone (no decode, no apply): what limits the replay.
+    g.bench_function("stream_only/alone", |b| {
+        b.iter(|| assert_eq!(alone.stream(&hot()).count() as u64, ENTITY_EVENTS))
+    });
     g.finish();
 }
 
