@@ -227,6 +227,10 @@ fn wait_is_woken_by_a_commit_and_times_out_when_nothing_comes() {
         waiter.join().unwrap()
     });
     assert_eq!(got.map(|e| e.header().global_sequence), Some(0));
+    // A timeout too large for a deadline means no deadline, not a panic.
+    store.append(&c("a", "s"), K, &2u64).unwrap();
+    let next = cursor.wait(Duration::MAX).unwrap();
+    assert_eq!(next.map(|e| e.header().global_sequence), Some(1));
 }
 
 #[test]

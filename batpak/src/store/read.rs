@@ -420,11 +420,11 @@ impl Store {
             let seqs: Vec<u64> = id
                 .and_then(|id| index.entity(id))
                 .map(|e| {
-                    e.events
-                        .iter()
-                        .copied()
-                        .filter(|&s| s >= from && s < to)
-                        .collect()
+                    // Ascending: slice the range instead of filtering the
+                    // whole history (cursors poll this from a late position).
+                    let lo = e.events.partition_point(|&s| s < from);
+                    let hi = e.events.partition_point(|&s| s < to).max(lo);
+                    e.events[lo..hi].to_vec()
                 })
                 .unwrap_or_default();
             return self.filtered_list(region, seqs);

@@ -244,13 +244,14 @@ impl<'s> GuaranteedCursor<'s> {
     ///
     /// As [`GuaranteedCursor::poll`].
     pub fn wait(&mut self, timeout: Duration) -> Result<Option<StoredEvent<Vec<u8>>>, CursorError> {
-        let deadline = Instant::now() + timeout;
+        // A timeout too large to add to now means no deadline.
+        let deadline = Instant::now().checked_add(timeout);
         loop {
             let seen = self.store.hub().commits();
             if let Some(event) = self.poll()? {
                 return Ok(Some(event));
             }
-            if Instant::now() >= deadline {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Ok(None);
             }
             self.store.hub().wait_for_commit(seen, deadline);
@@ -418,13 +419,13 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     ///
     /// As [`TypedCursor::poll`].
     pub fn wait(&mut self, timeout: Duration) -> Result<Option<StoredEvent<T>>, CursorError> {
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now().checked_add(timeout);
         loop {
             let seen = self.raw.store.hub().commits();
             if let Some(event) = self.poll()? {
                 return Ok(Some(event));
             }
-            if Instant::now() >= deadline {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Ok(None);
             }
             self.raw.store.hub().wait_for_commit(seen, deadline);

@@ -107,20 +107,27 @@ impl Hub {
         *lock(&self.commits)
     }
 
-    /// Waits until a commit after `seen` or until `deadline`; returns at
-    /// once if one already happened.
-    pub(crate) fn wait_for_commit(&self, seen: u64, deadline: Instant) {
+    /// Waits until a commit after `seen` or until `deadline` (`None`: no
+    /// deadline); returns at once if one already happened.
+    pub(crate) fn wait_for_commit(&self, seen: u64, deadline: Option<Instant>) {
         let mut commits = lock(&self.commits);
         while *commits == seen {
-            let now = Instant::now();
-            if now >= deadline {
-                return;
-            }
-            commits = self
-                .committed
-                .wait_timeout(commits, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            commits = match deadline {
+                None => self
+                    .committed
+                    .wait(commits)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return;
+                    }
+                    self.committed
+                        .wait_timeout(commits, deadline - now)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
         }
     }
 
