@@ -164,6 +164,27 @@ fn a_region_cursor_delivers_exactly_the_query() {
         300,
         "events outside the region are passed over"
     );
+
+    // One exact coordinate, read in small steps from later and later
+    // positions.
+    let one = c("e3", "shop");
+    let mut cursor = store
+        .cursor_guaranteed(&Region::coordinate(&one), "one")
+        .unwrap();
+    let mut got = Vec::new();
+    loop {
+        let batch = cursor.poll_batch(3).unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        got.extend(batch.iter().map(|e| e.header().global_sequence));
+    }
+    let expected: Vec<u64> = store
+        .stream(&one)
+        .map(|e| e.unwrap().header().global_sequence)
+        .collect();
+    assert!(expected.len() > 20);
+    assert_eq!(got, expected);
 }
 
 #[test]
