@@ -165,8 +165,7 @@ fn a_region_cursor_delivers_exactly_the_query() {
         "events outside the region are passed over"
     );
 
-    // One exact coordinate, read in small steps from later and later
-    // positions.
+    // One exact coordinate, read in small steps.
     let one = c("e3", "shop");
     let mut cursor = store
         .cursor_guaranteed(&Region::coordinate(&one), "one")
