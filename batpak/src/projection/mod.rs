@@ -194,11 +194,19 @@ impl<P: Projection> Projected<P> {
 
 impl<P> Projected<P> {
     /// The state.
+    ///
+    /// # Examples
+    ///
+    /// See [`Projected`].
     pub fn state(&self) -> &P {
         &self.state
     }
 
     /// The state, by value.
+    ///
+    /// # Examples
+    ///
+    /// See [`Projected`].
     pub fn into_state(self) -> P {
         self.state
     }
@@ -206,21 +214,37 @@ impl<P> Projected<P> {
     /// The position covered: for an entity projection, how many of the
     /// entity's events (its next entity sequence); for a region projection,
     /// the next global sequence to consider.
+    ///
+    /// # Examples
+    ///
+    /// See [`Projected`].
     pub fn position(&self) -> u64 {
         self.position
     }
 
     /// How many events the call that returned this applied.
+    ///
+    /// # Examples
+    ///
+    /// See [`Projected`].
     pub fn applied(&self) -> u64 {
         self.applied
     }
 
     /// Whether the call that returned this started from a cached state.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::project_with_file`].
     pub fn cache_status(&self) -> &CacheStatus {
         &self.cache
     }
 
     /// The entity, for an entity projection.
+    ///
+    /// # Examples
+    ///
+    /// See [`Projected`].
     pub fn coordinate(&self) -> Option<&Coordinate> {
         match &self.target {
             Target::Entity(c) => Some(c),

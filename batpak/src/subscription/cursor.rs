@@ -146,17 +146,29 @@ impl<'s> GuaranteedCursor<'s> {
     }
 
     /// The cursor's name.
+    ///
+    /// # Examples
+    ///
+    /// See [`GuaranteedCursor`].
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The next global sequence the cursor will consider: every event of
     /// the region below it has been delivered.
+    ///
+    /// # Examples
+    ///
+    /// See [`GuaranteedCursor`].
     pub fn position(&self) -> u64 {
         self.delivered
     }
 
     /// The position last committed (where a restart resumes).
+    ///
+    /// # Examples
+    ///
+    /// See [`GuaranteedCursor`].
     pub fn committed_position(&self) -> u64 {
         self.committed
     }
@@ -212,6 +224,10 @@ impl<'s> GuaranteedCursor<'s> {
 
     /// The next event of the region, if one is committed; never waits.
     ///
+    /// # Examples
+    ///
+    /// See [`GuaranteedCursor`].
+    ///
     /// # Errors
     ///
     /// [`CursorError::Read`] if the event cannot be read (the cursor stays
@@ -222,6 +238,10 @@ impl<'s> GuaranteedCursor<'s> {
     }
 
     /// Up to `max` next events of the region; empty if none is committed.
+    ///
+    /// # Examples
+    ///
+    /// See [`GuaranteedCursor`].
     ///
     /// # Errors
     ///
@@ -239,6 +259,10 @@ impl<'s> GuaranteedCursor<'s> {
 
     /// The next event, waiting up to `timeout` for one to be committed
     /// (woken by the commit, never by polling); `None` on timeout.
+    ///
+    /// # Examples
+    ///
+    /// See [`GuaranteedCursor`].
     ///
     /// # Errors
     ///
@@ -259,6 +283,10 @@ impl<'s> GuaranteedCursor<'s> {
     }
 
     /// Up to `max` events, waiting up to `timeout` for the first.
+    ///
+    /// # Examples
+    ///
+    /// See [`GuaranteedCursor`].
     ///
     /// # Errors
     ///
@@ -284,6 +312,10 @@ impl<'s> GuaranteedCursor<'s> {
     /// If some of those events were appended buffered and are not synced
     /// yet, the store is synced first, so a checkpoint never points past
     /// what a crash keeps.
+    ///
+    /// # Examples
+    ///
+    /// See [`GuaranteedCursor`].
     ///
     /// # Errors
     ///
@@ -364,6 +396,10 @@ pub struct TypedCursor<'s, T> {
 
 impl<T: EventPayload> TypedCursor<'_, T> {
     /// Uses `upcasters` to upgrade stored payloads of older versions.
+    ///
+    /// # Examples
+    ///
+    /// See [`TypedCursor`].
     #[must_use]
     pub fn with_upcasters(mut self, upcasters: Upcasters) -> Self {
         self.upcasters = upcasters;
@@ -371,11 +407,19 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     }
 
     /// The untyped cursor underneath (position, commit, name).
+    ///
+    /// # Examples
+    ///
+    /// See [`TypedCursor`].
     pub fn raw(&self) -> &GuaranteedCursor<'_> {
         &self.raw
     }
 
     /// As [`GuaranteedCursor::poll`], decoded.
+    ///
+    /// # Examples
+    ///
+    /// See [`TypedCursor`].
     ///
     /// # Errors
     ///
@@ -399,6 +443,10 @@ impl<T: EventPayload> TypedCursor<'_, T> {
 
     /// As [`GuaranteedCursor::poll_batch`], decoded.
     ///
+    /// # Examples
+    ///
+    /// See [`TypedCursor`].
+    ///
     /// # Errors
     ///
     /// As [`TypedCursor::poll`].
@@ -414,6 +462,10 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     }
 
     /// As [`GuaranteedCursor::wait`], decoded.
+    ///
+    /// # Examples
+    ///
+    /// See [`TypedCursor`].
     ///
     /// # Errors
     ///
@@ -433,6 +485,10 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     }
 
     /// As [`GuaranteedCursor::commit`].
+    ///
+    /// # Examples
+    ///
+    /// See [`TypedCursor`].
     ///
     /// # Errors
     ///

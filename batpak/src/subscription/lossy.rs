@@ -36,28 +36,48 @@ pub struct LossySubscription {
 impl LossySubscription {
     /// The next batch, waiting for one; `None` once the store is closed and
     /// every delivered batch was received.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::subscribe_lossy`].
     pub fn recv(&self) -> Option<LiveBatch> {
         self.rx.recv().ok()
     }
 
     /// The next batch, waiting at most `timeout`; `None` on timeout or once
     /// the store is closed.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::subscribe_lossy`].
     pub fn recv_timeout(&self, timeout: Duration) -> Option<LiveBatch> {
         self.rx.recv_timeout(timeout).ok()
     }
 
     /// The next batch if one is waiting.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::subscribe_lossy`].
     pub fn try_recv(&self) -> Option<LiveBatch> {
         self.rx.try_recv().ok()
     }
 
     /// Batches waiting to be received.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::subscribe_lossy_with_capacity`].
     pub fn pending(&self) -> usize {
         self.rx.len()
     }
 
     /// Events dropped because the channel was full, since the subscription
     /// began.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::subscribe_lossy_with_capacity`].
     pub fn missed(&self) -> u64 {
         self.missed.load(Ordering::Acquire)
     }
@@ -124,6 +144,10 @@ impl Store {
 
     /// Lossy subscriptions still registered; dropped ones are pruned at the
     /// next commit.
+    ///
+    /// # Examples
+    ///
+    /// See [`Store::subscribe_lossy`].
     pub fn lossy_subscribers(&self) -> usize {
         self.hub().lossy_subscribers()
     }
