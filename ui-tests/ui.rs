@@ -14,6 +14,7 @@ fn ui() {
         "gate",
         "typestate",
         "pipeline",
+        "projection",
     ] {
         t.compile_fail(format!("ui/{family}/*.rs"));
         t.pass(format!("ui/{family}/pass/*.rs"));

@@ -6,7 +6,9 @@ use crate::coordinate::CoordinateError;
 use crate::event::{KindCollision, KindError, PayloadError};
 use crate::id::IdParseError;
 use crate::pipeline::PipelineError;
+use crate::projection::ProjectionError;
 use crate::store::{AppendError, BatchError, CloseError, LoadError, OpenError, ReadError};
+use crate::subscription::CursorError;
 use crate::typestate::{ReplayError, TransitionError};
 
 /// Any batpak error. Match on the variant for the boundary it came from.
@@ -64,4 +66,10 @@ pub enum Error {
     /// An entity's state machine could not be loaded from the store.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// A projection could not be computed or cached.
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+    /// A guaranteed cursor could not be opened, read or committed.
+    #[error(transparent)]
+    Cursor(#[from] CursorError),
 }

@@ -15,7 +15,7 @@
 //! | guard | MAY I? | [`guard`]: [`Gate`], [`GateSet`], [`Denial`], [`Receipt`] |
 //! | pipeline | COMMIT | [`pipeline`]: [`Pipeline`], [`Proposal`] → [`Receipt`] → commit |
 //! | store | PERSIST | the segment store |
-//! | projection / subscription | READ MODELS / DELIVERY | folds, live feeds, cursors |
+//! | projection / subscription | READ MODELS / DELIVERY | [`projection`]: [`Projection`], `Store::project`; [`subscription`]: `Store::subscribe_lossy`, `Store::cursor_guaranteed` |
 //!
 //! [`outcome`], [`id`] and [`typestate`] are leaf utilities used throughout.
 //!
@@ -41,7 +41,9 @@ pub mod guard;
 pub mod id;
 pub mod outcome;
 pub mod pipeline;
+pub mod projection;
 pub mod store;
+pub mod subscription;
 pub mod typestate;
 
 /// Turns a gate function into a type implementing [`Gate`].
@@ -112,6 +114,8 @@ pub use guard::{Denial, Denials, Gate, GateSet, PayloadHash, Proposal, Receipt};
 pub use id::{CausationId, CorrelationId, EventId, IdParseError};
 pub use outcome::{Outcome, RetryHint, Unresolved};
 pub use pipeline::{BypassAudit, BypassReceipt, EncodedEvent, Pipeline, PipelineError};
+pub use projection::{EventMeta, Projected, Projection, ProjectionError};
+pub use subscription::{CursorError, GuaranteedCursor, LossySubscription, TypedCursor};
 pub use typestate::{ReplayError, StateMachine, TransitionError};
 
 /// Declares an entity's lifecycle on an enum of states; see
@@ -132,6 +136,7 @@ pub mod prelude {
     pub use crate::id::{CausationId, CorrelationId, EventId};
     pub use crate::outcome::Outcome;
     pub use crate::pipeline::{Pipeline, PipelineError};
+    pub use crate::projection::{EventMeta, Projection};
     pub use crate::store::{AppendOptions, BatchItem, Durability, Store, StoreConfig};
     pub use crate::typestate::{Handle, StateMachine};
     pub use crate::Error;

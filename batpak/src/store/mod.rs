@@ -63,7 +63,6 @@ pub use typed::TypedQuery;
 pub use verify::{BrokenLink, ChainReport, LinkProblem};
 
 use writer::{Cause, PendingEvent, WriteRequest, Writer};
-#[allow(unused_imports)]
 pub(crate) use writer::{CommitListener, CommittedBatch};
 
 /// What an append got: where the event landed and what was promised.
@@ -383,6 +382,10 @@ pub(crate) struct Shared {
     /// Global sequence below which every event is synced.
     pub(crate) synced_upto: AtomicU64,
     pub(crate) listeners: RwLock<Vec<CommitListener>>,
+    /// Lossy subscribers and cursor wake-ups (issue 8).
+    pub(crate) hub: Arc<crate::subscription::Hub>,
+    /// `Store::project`'s cached states (issue 8).
+    pub(crate) projections: crate::projection::MemoryCache,
     recovery: RecoveryReport,
     flusher_stop: Mutex<bool>,
     flusher_cv: Condvar,
@@ -794,13 +797,30 @@ impl Store {
     /// committed events of each write (a whole batch together), in commit
     /// order. It runs on the writer's thread with the writer lock held, so
     /// it must be quick and must not append.
-    #[allow(dead_code)]
     pub(crate) fn add_commit_listener(&self, listener: CommitListener) {
         self.shared
             .listeners
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .push(listener);
+    }
+
+    /// The delivery hub (subscriptions, cursors).
+    pub(crate) fn hub(&self) -> &Arc<crate::subscription::Hub> {
+        &self.shared.hub
+    }
+
+    /// `Store::project`'s in-memory cache.
+    pub(crate) fn projection_cache(&self) -> &crate::projection::MemoryCache {
+        &self.shared.projections
+    }
+
+    /// Registers the hub's commit listener on first use, so a store without
+    /// subscribers or cursors pays nothing per commit.
+    pub(crate) fn start_delivery(&self) {
+        self.shared.hub.ensure_listening(|hub| {
+            self.add_commit_listener(Arc::new(move |batch: &CommittedBatch| hub.on_commit(batch)));
+        });
     }
 
     /// Syncs every buffered event to disk.
@@ -962,6 +982,8 @@ impl Shared {
             writer: Writer::new(core, capacity),
             synced_upto: AtomicU64::new(synced),
             listeners: RwLock::new(Vec::new()),
+            hub: Arc::default(),
+            projections: crate::projection::MemoryCache::default(),
             recovery,
             flusher_stop: Mutex::new(false),
             flusher_cv: Condvar::new(),

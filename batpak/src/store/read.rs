@@ -425,11 +425,11 @@ impl Store {
             let seqs: Vec<u64> = id
                 .and_then(|id| index.entity(id))
                 .map(|e| {
-                    e.events
-                        .iter()
-                        .copied()
-                        .filter(|&s| s >= from && s < to)
-                        .collect()
+                    // Ascending: slice the range instead of filtering the
+                    // whole history (cursors poll this from a late position).
+                    let lo = e.events.partition_point(|&s| s < from);
+                    let hi = e.events.partition_point(|&s| s < to).max(lo);
+                    e.events[lo..hi].to_vec()
                 })
                 .unwrap_or_default();
             return self.filtered_list(region, seqs);
@@ -508,6 +508,35 @@ impl Store {
         };
         drop(index);
         Query::new(self, None, source)
+    }
+
+    /// One entity's events from entity sequence `from` on (projections
+    /// catching up: cost grows with the new events only).
+    pub(crate) fn stream_from(&self, coordinate: &Coordinate, from: u64) -> Query<'_> {
+        let index = self.index();
+        let source = match index.entity_id(coordinate) {
+            Some(entity) => {
+                let end = index.entity(entity).map_or(0, |e| e.events.len());
+                Source::Entity {
+                    entity,
+                    next: usize::try_from(from).unwrap_or(usize::MAX).min(end),
+                    end,
+                }
+            }
+            None => Source::List {
+                seqs: Vec::new(),
+                next: 0,
+            },
+        };
+        drop(index);
+        Query::new(self, None, source)
+    }
+
+    /// The chain hash of the event at `global_sequence`, if it exists (a
+    /// 32-byte read): how projections and cursors recognise their store.
+    pub(crate) fn hash_at(&self, global_sequence: u64) -> Result<Option<EventHash>, ReadError> {
+        let entry = self.index().entry(global_sequence).copied();
+        entry.map(|e| self.read_hash(&e)).transpose()
     }
 
     /// The event `id` and then, following causation ids, its cause, its

@@ -79,8 +79,6 @@ type WriteResult = Result<Vec<AppendReceipt>, WriteFailure>;
 /// commit order (whole batches together).
 #[derive(Debug, Clone)]
 pub(crate) struct CommittedBatch {
-    // Read by subscribers (issue 8) and by the seam's unit test.
-    #[allow(dead_code)]
     pub(crate) events: Vec<StoredEvent<Vec<u8>>>,
     /// Whether the batch was synced before listeners were called.
     #[allow(dead_code)]
