@@ -84,6 +84,10 @@ pub struct StoreConfig {
     pub(crate) buffered_sync_interval: Option<Duration>,
     pub(crate) repair_on_open: bool,
     pub(crate) io: Arc<dyn StoreIo>,
+    pub(crate) max_batch_items: usize,
+    pub(crate) max_batch_bytes: usize,
+    #[cfg(feature = "fault-injection")]
+    pub(crate) fault_plan: Option<super::fault::FaultPlan>,
 }
 
 impl StoreConfig {
@@ -101,6 +105,10 @@ impl StoreConfig {
             buffered_sync_interval: Some(DEFAULT_BUFFERED_SYNC_INTERVAL),
             repair_on_open: false,
             io: Arc::new(OsIo),
+            max_batch_items: super::limits::DEFAULT_MAX_BATCH_ITEMS,
+            max_batch_bytes: super::limits::DEFAULT_MAX_BATCH_BYTES,
+            #[cfg(feature = "fault-injection")]
+            fault_plan: None,
         }
     }
 
