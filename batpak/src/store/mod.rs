@@ -23,11 +23,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
 mod config;
 mod error;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
+#[cfg(not(feature = "fault-injection"))]
+pub(crate) mod fault;
 pub(crate) mod frame;
+pub(crate) mod fuzz;
 mod index;
 pub(crate) mod io;
+mod limits;
 mod open;
 mod read;
 pub(crate) mod segment;
@@ -53,6 +60,7 @@ pub use config::{
 };
 pub use error::{AppendError, BatchError, CloseError, OpenError, ReadError};
 pub use frame::FormatError;
+pub use limits::{DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_ITEMS};
 pub use read::{Ancestors, IndexMemory, Query};
 pub use verify::{BrokenLink, ChainReport, LinkProblem};
 
@@ -723,6 +731,7 @@ impl Store {
         if items.is_empty() {
             return Err(BatchError::Empty);
         }
+        limits::check_batch(&self.shared.config, &items)?;
         self.write_items(items, durability, allow_system)
             .map_err(|f| match f.item {
                 Some(index) => BatchError::Item {

@@ -222,7 +222,24 @@ fn lead(shared: &Shared, own: &Slot) -> WriteResult {
         }
         writer.room.notify_all();
         let mut core = lock(&writer.core);
-        let results = core.commit_group(shared, handoff.group.iter().map(|(r, _)| r));
+        // A panic while committing (a bug, or an injected fault) fails the
+        // group and poisons the store instead of unwinding into the caller.
+        let committed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            core.commit_group(shared, handoff.group.iter().map(|(r, _)| r))
+        }));
+        let results = committed.unwrap_or_else(|_| {
+            let reason = "the writer panicked".to_string();
+            core.poison(reason.clone());
+            handoff
+                .group
+                .iter()
+                .map(|_| {
+                    Err(WriteFailure::whole(AppendError::Poisoned {
+                        reason: reason.clone(),
+                    }))
+                })
+                .collect()
+        });
         drop(core);
         for ((_, slot), result) in handoff.group.drain(..).zip(results) {
             slot.set(SlotState::Done(result));
@@ -410,6 +427,7 @@ impl Core {
             }
         }
         if failure.is_none() && new_events > 0 {
+            super::fault::point(&shared.config, super::fault::names::AFTER_WRITE_BEFORE_SYNC);
             self.unsynced += new_events;
             let by_count = shared
                 .config
@@ -629,7 +647,10 @@ impl Core {
             frame::put_coord_def(&mut self.buf, local, coord.entity(), coord.scope());
         }
         let mut entries = Vec::with_capacity(p.events.len());
-        for ev in &p.events {
+        for (n, ev) in p.events.iter().enumerate() {
+            if n > 0 && n == p.events.len() / 2 {
+                super::fault::point(&shared.config, super::fault::names::MID_BATCH);
+            }
             let mut fields = ev.fields;
             fields.coordinate_ref = self.seg_interns.get(&ev.entity).copied().unwrap_or(0);
             let at = base + (self.buf.len() - start) as u64;
@@ -670,6 +691,7 @@ impl Core {
 
     /// Writes the buffer at the end of the active segment.
     fn flush(&mut self, shared: &Shared) -> Result<(), AppendError> {
+        super::fault::point(&shared.config, super::fault::names::BEFORE_FRAME_WRITE);
         if let Err(e) = shared
             .config
             .io
@@ -714,6 +736,7 @@ impl Core {
         shared
             .synced_upto
             .store(first_global_sequence, Ordering::Release);
+        super::fault::point(&shared.config, super::fault::names::SEGMENT_ROTATION);
         let number = self.active.number + 1;
         let created = segment::create_segment(
             shared.config.io.as_ref(),
