@@ -398,6 +398,17 @@ pub(crate) struct Shared {
 /// threads. Dropping it syncs buffered events best-effort; [`Store::close`]
 /// does the same and reports failures.
 ///
+/// # Failure policy
+///
+/// If writing or syncing fails, or the writer panics (a bug), every append
+/// waiting in that write group returns an error (no caller hangs, and the
+/// panic does not unwind into callers), and the store is poisoned: every
+/// later append, [`Store::sync`] and [`Store::close`] returns
+/// [`AppendError::Poisoned`] (or [`CloseError::Poisoned`]); reads keep
+/// working. Drop the store and open it again to recover: everything that
+/// was acknowledged is there, and a write that failed is there whole or not
+/// at all, never in part.
+///
 /// # Examples
 ///
 /// ```
