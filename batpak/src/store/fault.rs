@@ -49,7 +49,31 @@ impl super::StoreConfig {
     /// Injects the fault of `plan` into this store (feature
     /// `fault-injection`, for tests): its file I/O goes through a wrapper
     /// that fails or tears the planned write or sync, and the writer panics
-    /// at the planned point. See [`FaultPlan`] for an example.
+    /// at the planned point.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::prelude::*;
+    /// use batpak::store::fault::{Fault, FaultPlan, FaultPoint};
+    /// use batpak::store::{AppendError, BatchError};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let plan = FaultPlan::new(Fault::Panic { point: FaultPoint::MidBatch, nth: 1 });
+    /// let store = Store::open(StoreConfig::new(dir.path()).fault_injection(plan.clone()))?;
+    /// let c = Coordinate::new("a", "b")?;
+    /// let items = vec![BatchItem::new(&c, EventKind::custom(1, 1), &1)?; 4];
+    /// // The writer panics halfway through framing the batch: the caller
+    /// // gets an error, not the panic, and nothing of the batch is visible.
+    /// let err = store.append_batch(items).unwrap_err();
+    /// assert!(matches!(err, BatchError::Batch(AppendError::Poisoned { .. })));
+    /// assert!(plan.fired());
+    /// assert_eq!(store.len(), 0);
+    /// drop(store);
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// assert_eq!(store.len(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn fault_injection(mut self, plan: FaultPlan) -> super::StoreConfig {
         self.io = std::sync::Arc::new(FaultyIo::new(plan.clone()));

@@ -67,6 +67,17 @@ impl StoreConfig {
     }
 
     /// The batch item limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{StoreConfig, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_ITEMS};
+    ///
+    /// let config = StoreConfig::new("events");
+    /// assert_eq!(config.batch_item_limit(), DEFAULT_MAX_BATCH_ITEMS);
+    /// assert_eq!(config.batch_byte_limit(), DEFAULT_MAX_BATCH_BYTES);
+    /// assert_eq!(config.max_batch_items(0).batch_item_limit(), 1);
+    /// ```
     pub fn batch_item_limit(&self) -> usize {
         self.max_batch_items
     }
