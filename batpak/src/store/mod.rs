@@ -32,6 +32,7 @@ pub mod fault;
 pub(crate) mod fault;
 pub(crate) mod frame;
 pub(crate) mod fuzz;
+mod ids;
 mod index;
 pub(crate) mod io;
 mod limits;

@@ -19,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::coordinate::Coordinate;
 use crate::event::{now_micros, Event, EventHash, EventHeader, EventKind, StoredEvent};
-use crate::id::{CausationId, CorrelationId, EventId};
+use crate::id::{CausationId, CorrelationId};
 
 use super::error::AppendError;
 use super::frame::{self, EventFields, RecordTag, SEGMENT_HEADER_LEN};
@@ -537,7 +537,7 @@ impl Core {
                     _ => return Err(fail(AppendError::CauseOutOfRange { cause: j })),
                 },
             };
-            let event_id = EventId::now();
+            let event_id = super::ids::next_event_id();
             let mut fields = EventFields {
                 event_id,
                 global_sequence: next_global,
