@@ -1,6 +1,7 @@
 //! Shared helpers for batpak's integration tests; the tests themselves are
 //! the other files in this folder, one per capability.
 
+pub mod batch_support;
 pub mod typestate_support;
 
 use batpak::store::{Store, StoreConfig};

@@ -86,6 +86,10 @@ pub struct StoreConfig {
     pub(crate) repair_on_open: bool,
     pub(crate) io: Arc<dyn StoreIo>,
     pub(crate) upcasters: Arc<Upcasters>,
+    pub(crate) max_batch_items: usize,
+    pub(crate) max_batch_bytes: usize,
+    #[cfg(feature = "fault-injection")]
+    pub(crate) fault_plan: Option<super::fault::FaultPlan>,
 }
 
 impl StoreConfig {
@@ -104,6 +108,10 @@ impl StoreConfig {
             repair_on_open: false,
             io: Arc::new(OsIo),
             upcasters: Arc::new(Upcasters::new()),
+            max_batch_items: super::limits::DEFAULT_MAX_BATCH_ITEMS,
+            max_batch_bytes: super::limits::DEFAULT_MAX_BATCH_BYTES,
+            #[cfg(feature = "fault-injection")]
+            fault_plan: None,
         }
     }
 

@@ -173,13 +173,38 @@ pub enum BatchError {
     /// The batch as a whole failed (size, poisoned or closed store, I/O).
     #[error("the batch was not written: {0}")]
     Batch(#[source] AppendError),
+    /// The batch has more items than the configured limit.
+    #[error(
+        "the batch has {items} items, over the limit of {max} items per batch, so nothing \
+         was written: split it into smaller batches, or raise StoreConfig::max_batch_items"
+    )]
+    TooManyItems {
+        /// Items in the batch.
+        items: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The batch's payloads add up to more than the configured limit.
+    #[error(
+        "the batch's payloads add up to {bytes} bytes, over the limit of {max} bytes per \
+         batch, so nothing was written: split it into smaller batches, or raise \
+         StoreConfig::max_batch_bytes"
+    )]
+    TooLarge {
+        /// Payload bytes in the batch.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl BatchError {
     /// The underlying append error, if any.
     pub fn append_error(&self) -> Option<&AppendError> {
         match self {
-            BatchError::Empty => None,
+            BatchError::Empty | BatchError::TooManyItems { .. } | BatchError::TooLarge { .. } => {
+                None
+            }
             BatchError::Item { error, .. } | BatchError::Batch(error) => Some(error),
         }
     }

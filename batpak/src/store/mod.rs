@@ -23,12 +23,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
 mod config;
 mod error;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
+#[cfg(not(feature = "fault-injection"))]
+pub(crate) mod fault;
 pub(crate) mod frame;
+pub(crate) mod fuzz;
 mod gates;
+mod ids;
 mod index;
 pub(crate) mod io;
+mod limits;
 mod open;
 mod read;
 pub(crate) mod segment;
@@ -57,6 +65,7 @@ pub use config::{
 pub use error::{AppendError, BatchError, CloseError, OpenError, ReadError};
 pub use frame::FormatError;
 pub use gates::BypassCommit;
+pub use limits::{DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_ITEMS};
 pub use read::{Ancestors, IndexMemory, Query};
 pub use transition::LoadError;
 pub use typed::TypedQuery;
@@ -402,6 +411,17 @@ pub(crate) struct Shared {
 /// threads. Dropping it syncs buffered events best-effort; [`Store::close`]
 /// does the same and reports failures.
 ///
+/// # Failure policy
+///
+/// If writing or syncing fails, or the writer panics (a bug), every append
+/// waiting in that write group returns an error (no caller hangs, and the
+/// panic does not unwind into callers), and the store is poisoned: every
+/// later append, [`Store::sync`] and [`Store::close`] returns
+/// [`AppendError::Poisoned`] (or [`CloseError::Poisoned`]); reads keep
+/// working. Drop the store and open it again to recover: everything that
+/// was acknowledged is there, and a write that failed is there whole or not
+/// at all, never in part.
+///
 /// # Examples
 ///
 /// ```
@@ -737,6 +757,7 @@ impl Store {
         if items.is_empty() {
             return Err(BatchError::Empty);
         }
+        limits::check_batch(&self.shared.config, &items)?;
         self.write_items(items, durability, allow_system)
             .map_err(|f| match f.item {
                 Some(index) => BatchError::Item {

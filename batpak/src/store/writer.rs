@@ -19,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::coordinate::Coordinate;
 use crate::event::{now_micros, Event, EventHash, EventHeader, EventKind, StoredEvent};
-use crate::id::{CausationId, CorrelationId, EventId};
+use crate::id::{CausationId, CorrelationId};
 
 use super::error::AppendError;
 use super::frame::{self, EventFields, RecordTag, SEGMENT_HEADER_LEN};
@@ -220,7 +220,24 @@ fn lead(shared: &Shared, own: &Slot) -> WriteResult {
         }
         writer.room.notify_all();
         let mut core = lock(&writer.core);
-        let results = core.commit_group(shared, handoff.group.iter().map(|(r, _)| r));
+        // A panic while committing (a bug, or an injected fault) fails the
+        // group and poisons the store instead of unwinding into the caller.
+        let committed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            core.commit_group(shared, handoff.group.iter().map(|(r, _)| r))
+        }));
+        let results = committed.unwrap_or_else(|_| {
+            let reason = "the writer panicked".to_string();
+            core.poison(reason.clone());
+            handoff
+                .group
+                .iter()
+                .map(|_| {
+                    Err(WriteFailure::whole(AppendError::Poisoned {
+                        reason: reason.clone(),
+                    }))
+                })
+                .collect()
+        });
         drop(core);
         for ((_, slot), result) in handoff.group.drain(..).zip(results) {
             slot.set(SlotState::Done(result));
@@ -408,6 +425,7 @@ impl Core {
             }
         }
         if failure.is_none() && new_events > 0 {
+            super::fault::point(&shared.config, super::fault::names::AFTER_WRITE_BEFORE_SYNC);
             self.unsynced += new_events;
             let by_count = shared
                 .config
@@ -517,7 +535,7 @@ impl Core {
                     _ => return Err(fail(AppendError::CauseOutOfRange { cause: j })),
                 },
             };
-            let event_id = EventId::now();
+            let event_id = super::ids::next_event_id();
             let mut fields = EventFields {
                 event_id,
                 global_sequence: next_global,
@@ -627,7 +645,10 @@ impl Core {
             frame::put_coord_def(&mut self.buf, local, coord.entity(), coord.scope());
         }
         let mut entries = Vec::with_capacity(p.events.len());
-        for ev in &p.events {
+        for (n, ev) in p.events.iter().enumerate() {
+            if n > 0 && n == p.events.len() / 2 {
+                super::fault::point(&shared.config, super::fault::names::MID_BATCH);
+            }
             let mut fields = ev.fields;
             fields.coordinate_ref = self.seg_interns.get(&ev.entity).copied().unwrap_or(0);
             let at = base + (self.buf.len() - start) as u64;
@@ -668,6 +689,7 @@ impl Core {
 
     /// Writes the buffer at the end of the active segment.
     fn flush(&mut self, shared: &Shared) -> Result<(), AppendError> {
+        super::fault::point(&shared.config, super::fault::names::BEFORE_FRAME_WRITE);
         if let Err(e) = shared
             .config
             .io
@@ -712,6 +734,7 @@ impl Core {
         shared
             .synced_upto
             .store(first_global_sequence, Ordering::Release);
+        super::fault::point(&shared.config, super::fault::names::SEGMENT_ROTATION);
         let number = self.active.number + 1;
         let created = segment::create_segment(
             shared.config.io.as_ref(),
