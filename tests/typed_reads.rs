@@ -388,3 +388,94 @@ fn reading_an_event_of_a_kind_the_type_does_not_have_is_an_unknown_kind_error() 
         .unwrap()
         .is_none());
 }
+
+/// The total price of an item's events, folded from `Priced`.
+#[derive(Debug, Clone, Default)]
+struct Total {
+    amount: u64,
+}
+
+impl Projection for Total {
+    type Event = Priced;
+
+    fn initial() -> Self {
+        Total::default()
+    }
+
+    fn apply(&mut self, event: &Priced, _meta: &EventMeta<'_>) {
+        self.amount += event.amount;
+    }
+}
+
+#[test]
+fn projections_and_typed_cursors_upcast_with_the_stores_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let item = coord("item-2");
+    {
+        let store = Store::open(StoreConfig::new(dir.path())).unwrap();
+        store
+            .append_typed(&item, &v1::Priced { cents: 250 })
+            .unwrap();
+        store.close().unwrap();
+    }
+    let store = Store::open(StoreConfig::new(dir.path()).upcasters(priced_upcasters())).unwrap();
+    store
+        .append_typed(
+            &item,
+            &Priced {
+                amount: 10,
+                currency: "USD".into(),
+            },
+        )
+        .unwrap();
+
+    assert_eq!(store.project::<Total>(&item).unwrap().amount, 260);
+
+    let mut cursor = store
+        .cursor_guaranteed_typed::<Priced>(&Region::all(), "prices")
+        .unwrap();
+    let first = cursor.poll().unwrap().unwrap();
+    assert_eq!(first.payload().amount, 250);
+    assert_eq!(first.payload().currency, "EUR");
+    assert_eq!(cursor.poll().unwrap().unwrap().payload().amount, 10);
+    assert!(cursor.poll().unwrap().is_none());
+}
+
+/// Folds `CopyPasted`, whose kind another type already owns.
+#[derive(Debug, Clone)]
+struct CopyPastedCount(u64);
+
+impl Projection for CopyPastedCount {
+    type Event = CopyPasted;
+
+    fn initial() -> Self {
+        CopyPastedCount(0)
+    }
+
+    fn apply(&mut self, _event: &CopyPasted, _meta: &EventMeta<'_>) {
+        self.0 += 1;
+    }
+}
+
+#[test]
+fn projections_and_typed_cursors_claim_their_payload_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(StoreConfig::new(dir.path())).unwrap();
+    let alice = coord("alice");
+    store
+        .append_typed(&alice, &AccountEvent::Deposited { cents: 1 })
+        .unwrap();
+
+    let projected = store.project::<CopyPastedCount>(&alice).unwrap_err();
+    assert!(
+        matches!(projected, batpak::ProjectionError::KindCollision(_)),
+        "{projected}"
+    );
+    let cursor = store
+        .cursor_guaranteed_typed::<CopyPasted>(&Region::all(), "copies")
+        .unwrap_err();
+    assert!(
+        matches!(cursor, batpak::CursorError::KindCollision(_)),
+        "{cursor}"
+    );
+}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::event::PayloadError;
+use crate::event::{KindCollision, PayloadError};
 use crate::store::ReadError;
 
 /// Why a projection could not be computed or its cache file not written.
@@ -13,8 +13,12 @@ pub enum ProjectionError {
     #[error(transparent)]
     Read(#[from] ReadError),
     /// A stored event of the projection's payload type did not decode.
-    #[error("a stored event does not decode as the projection's payload type: {0}; register an upcaster (Projection::upcasters) or fix the payload type")]
+    #[error("a stored event does not decode as the projection's payload type: {0}; register an upgrade step with StoreConfig::upcasters or fix the payload type")]
     Payload(#[from] PayloadError),
+    /// The projection's payload type claims a kind another Rust type
+    /// already uses in this store.
+    #[error(transparent)]
+    KindCollision(#[from] KindCollision),
     /// The projection's state could not be encoded for its cache file.
     #[error("the projection state could not be encoded for the cache file {path}: {reason}; check its Serialize impl")]
     CacheEncode {

@@ -76,7 +76,7 @@ pub use error::ProjectionError;
 pub trait Projection: Sized {
     /// The payload type whose events this projection folds. Stored events of
     /// other kinds (and system events) are skipped.
-    type Event: EventPayload;
+    type Event: EventPayload + 'static;
 
     /// The version of `apply`'s logic. Bump it when `apply` or the state's
     /// shape changes: cached states of another version are rebuilt.
@@ -87,12 +87,6 @@ pub trait Projection: Sized {
 
     /// Folds one event into the state.
     fn apply(&mut self, event: &Self::Event, meta: &EventMeta<'_>);
-
-    /// Steps that upgrade stored payloads of older versions (none by
-    /// default: every stored version must equal `Self::Event::VERSION`).
-    fn upcasters() -> Upcasters {
-        Upcasters::new()
-    }
 }
 
 /// What a projection sees of an event besides its payload.
@@ -430,10 +424,13 @@ impl Store {
         &self,
         p: &mut Projected<P>,
     ) -> Result<Result<(), Mismatch>, ProjectionError> {
-        let upcasters = P::upcasters();
+        // The payload type claims its kinds like every typed use, and old
+        // payload versions are upgraded with the store's one set of steps.
+        self.claim::<P::Event>()?;
+        let upcasters = self.upcasters();
         match p.target.clone() {
-            Target::Entity(coordinate) => self.advance_entity(p, &coordinate, &upcasters),
-            Target::Region(region) => self.advance_region(p, &region, &upcasters),
+            Target::Entity(coordinate) => self.advance_entity(p, &coordinate, upcasters),
+            Target::Region(region) => self.advance_region(p, &region, upcasters),
         }
     }
 

@@ -59,6 +59,13 @@ impl Store {
         self.shared.kinds.claim::<T>()
     }
 
+    /// The upgrade steps configured with
+    /// [`StoreConfig::upcasters`](super::StoreConfig::upcasters): the one
+    /// set every typed read, projection and typed cursor of this store uses.
+    pub(crate) fn upcasters(&self) -> &Upcasters {
+        &self.shared.config.upcasters
+    }
+
     /// Decodes one raw event as `T` with the store's upcasters.
     pub(crate) fn decode_as<T: EventPayload>(
         &self,

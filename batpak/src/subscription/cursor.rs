@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::coordinate::Region;
-use crate::event::{EventPayload, StoredEvent, Upcasters};
+use crate::event::{EventPayload, StoredEvent};
 use crate::projection::intersect;
 use crate::store::Store;
 
@@ -390,22 +390,10 @@ impl Drop for GuaranteedCursor<'_> {
 #[derive(Debug)]
 pub struct TypedCursor<'s, T> {
     raw: GuaranteedCursor<'s>,
-    upcasters: Upcasters,
     _payload: PhantomData<fn() -> T>,
 }
 
 impl<T: EventPayload> TypedCursor<'_, T> {
-    /// Uses `upcasters` to upgrade stored payloads of older versions.
-    ///
-    /// # Examples
-    ///
-    /// See [`TypedCursor`].
-    #[must_use]
-    pub fn with_upcasters(mut self, upcasters: Upcasters) -> Self {
-        self.upcasters = upcasters;
-        self
-    }
-
     /// The untyped cursor underneath (position, commit, name).
     ///
     /// # Examples
@@ -426,6 +414,7 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     /// [`CursorError::Payload`] if the next event of `T`'s kinds does not
     /// decode (the cursor stays before it); as [`GuaranteedCursor::poll`].
     pub fn poll(&mut self) -> Result<Option<StoredEvent<T>>, CursorError> {
+        let store = self.raw.store;
         loop {
             let Some(event) = self.raw.peek()? else {
                 return Ok(None);
@@ -435,7 +424,7 @@ impl<T: EventPayload> TypedCursor<'_, T> {
                 self.raw.take();
                 continue;
             }
-            let typed = event.decode::<T>(&self.upcasters)?;
+            let typed = event.decode::<T>(store.upcasters())?;
             self.raw.take();
             return Ok(Some(typed));
         }
@@ -530,14 +519,14 @@ impl Store {
     /// # Errors
     ///
     /// As [`Store::cursor_guaranteed`].
-    pub fn cursor_guaranteed_typed<T: EventPayload>(
+    pub fn cursor_guaranteed_typed<T: EventPayload + 'static>(
         &self,
         region: &Region,
         name: &str,
     ) -> Result<TypedCursor<'_, T>, CursorError> {
+        self.claim::<T>()?;
         Ok(TypedCursor {
             raw: GuaranteedCursor::open(self, region, name)?,
-            upcasters: Upcasters::new(),
             _payload: PhantomData,
         })
     }

@@ -28,8 +28,12 @@ pub enum CursorError {
     Read(#[from] ReadError),
     /// An event does not decode as the typed cursor's payload type. The
     /// cursor stays before it.
-    #[error("the next event does not decode for this cursor: {0}; register an upcaster or skip it with the raw cursor")]
+    #[error("the next event does not decode for this cursor: {0}; register an upgrade step with StoreConfig::upcasters, or skip it with the raw cursor")]
     Payload(#[from] PayloadError),
+    /// The typed cursor's payload type claims a kind another Rust type
+    /// already uses in this store.
+    #[error(transparent)]
+    KindCollision(#[from] crate::event::KindCollision),
     /// The checkpoint file could not be read or written.
     #[error("could not {action} the cursor checkpoint {path}: {source}")]
     CheckpointIo {
