@@ -319,9 +319,15 @@ fn buffered_count_trigger_syncs() {
         .map(|i| store.append(&coord("b"), KIND, &i).unwrap())
         .collect();
     assert!(!receipts[0].durable && !receipts[1].durable);
+    // The third append reaches the count; the background flusher syncs
+    // (the appender does not wait for it). Await the condition.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !store.is_durable(2) && std::time::Instant::now() < deadline {
+        std::thread::yield_now();
+    }
     assert!(
-        receipts[2].durable,
-        "the third append reaches the count and syncs"
+        store.is_durable(2),
+        "the flusher synced once the count was reached"
     );
 }
 

@@ -23,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod clock;
 mod config;
 mod error;
 pub(crate) mod frame;
@@ -376,6 +377,8 @@ pub(crate) struct Shared {
     pub(crate) writer: Writer,
     /// Global sequence below which every event is synced.
     pub(crate) synced_upto: AtomicU64,
+    /// Global sequence below which every event is written to a file.
+    pub(crate) written_upto: AtomicU64,
     pub(crate) listeners: RwLock<Vec<CommitListener>>,
     recovery: RecoveryReport,
     flusher_stop: Mutex<bool>,
@@ -437,13 +440,21 @@ impl Store {
     /// [`StoreConfig::repair_on_open`]); [`OpenError::Io`] for file errors.
     pub fn open(config: StoreConfig) -> Result<Store, OpenError> {
         let shared = Arc::new(open::open(config)?);
-        let flusher = shared.config.buffered_sync_interval.and_then(|interval| {
-            let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
+        let interval = shared.config.buffered_sync_interval;
+        let needs_flusher = interval.is_some() || shared.config.buffered_sync_every.is_some();
+        let flusher = if needs_flusher {
+            let for_thread = Arc::clone(&shared);
+            let spawned = std::thread::Builder::new()
                 .name("batpak-flusher".into())
-                .spawn(move || flusher_loop(&shared, interval))
-                .ok()
-        });
+                .spawn(move || flusher_loop(&for_thread, interval));
+            Some(spawned.map_err(|source| OpenError::Io {
+                action: "start the flusher thread for",
+                path: shared.config.dir.clone(),
+                source,
+            })?)
+        } else {
+            None
+        };
         Ok(Store { shared, flusher })
     }
 
@@ -875,7 +886,7 @@ impl Store {
                 reason: reason.clone(),
             });
         }
-        if core.unsynced > 0 {
+        if core.unsynced(&self.shared) > 0 {
             core.sync(&self.shared)
                 .map_err(|e| CloseError::SyncFailed {
                     reason: e.to_string(),
@@ -895,31 +906,66 @@ impl Drop for Store {
     }
 }
 
-fn flusher_loop(shared: &Shared, interval: std::time::Duration) {
+/// The background flusher of buffered appends: wakes every
+/// `buffered_sync_interval`, or when the writer reports
+/// `buffered_sync_every` unsynced events, and syncs the active segment
+/// without holding the writer lock (appends continue meanwhile).
+fn flusher_loop(shared: &Shared, interval: Option<std::time::Duration>) {
     loop {
-        let stop = shared
+        let mut stop = shared
             .flusher_stop
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if *stop {
             return;
         }
-        let (stop, _) = shared
-            .flusher_cv
-            .wait_timeout(stop, interval)
-            .unwrap_or_else(PoisonError::into_inner);
-        if *stop {
-            return;
+        if !shared.flush_due() {
+            stop = match interval {
+                Some(interval) => {
+                    shared
+                        .flusher_cv
+                        .wait_timeout(stop, interval)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+                None => shared
+                    .flusher_cv
+                    .wait(stop)
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
+            if *stop {
+                return;
+            }
         }
         drop(stop);
-        let mut core = shared
-            .writer
-            .core
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if core.unsynced > 0 && core.poisoned.is_none() {
-            // A failure poisons the store; the next append reports it.
-            let _ = core.sync(shared);
+        let target = {
+            let core = shared
+                .writer
+                .core
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if core.poisoned.is_some() || core.unsynced(shared) == 0 {
+                None
+            } else {
+                Some((Arc::clone(&core.active), core.next_global))
+            }
+        };
+        let Some((segment, upto)) = target else {
+            continue;
+        };
+        match shared.config.io.sync_data(&segment.file) {
+            // A rotation since then synced the older segment itself.
+            Ok(()) => {
+                shared.synced_upto.fetch_max(upto, Ordering::AcqRel);
+            }
+            Err(e) => {
+                let mut core = shared
+                    .writer
+                    .core
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                core.poison(format!("background sync of a segment failed: {e}"));
+            }
         }
     }
 }
@@ -934,6 +980,24 @@ impl fmt::Debug for Shared {
 }
 
 impl Shared {
+    /// Whether the count trigger for buffered appends has been reached.
+    fn flush_due(&self) -> bool {
+        let written = self.written_upto.load(Ordering::Acquire);
+        let synced = self.synced_upto.load(Ordering::Acquire);
+        self.config
+            .buffered_sync_every
+            .is_some_and(|n| written.saturating_sub(synced) >= n)
+    }
+
+    /// Asks the flusher to sync now (count trigger reached).
+    pub(crate) fn wake_flusher(&self) {
+        let _guard = self
+            .flusher_stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.flusher_cv.notify_all();
+    }
+
     pub(crate) fn new_shared(
         config: StoreConfig,
         lock: std::fs::File,
@@ -950,6 +1014,7 @@ impl Shared {
             segments: RwLock::new(segments),
             writer: Writer::new(core, capacity),
             synced_upto: AtomicU64::new(synced),
+            written_upto: AtomicU64::new(synced),
             listeners: RwLock::new(Vec::new()),
             recovery,
             flusher_stop: Mutex::new(false),

@@ -227,7 +227,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
     let mut core = Core::new(active, active_pos as u32, write_offset);
     for (local, coord) in coords.into_iter().enumerate() {
         let entity = index.add_entity(coord);
-        core.seg_interns.insert(entity, local as u32);
+        core.intern(entity, local as u32);
     }
     for entity in index.entities() {
         let id = core.restore_entity(entity.coordinate.clone());

@@ -18,14 +18,18 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::coordinate::Coordinate;
-use crate::event::{now_micros, Event, EventHash, EventHeader, EventKind, StoredEvent};
-use crate::id::{CausationId, CorrelationId, EventId};
+use crate::event::{Event, EventHash, EventHeader, EventKind, StoredEvent};
+use crate::id::{CausationId, CorrelationId};
 
+use super::clock::IdClock;
 use super::error::AppendError;
 use super::frame::{self, EventFields, RecordTag, SEGMENT_HEADER_LEN};
 use super::index::IndexEntry;
 use super::segment::{self, SegmentFile};
 use super::{AppendReceipt, Durability, IdempotencyKey, Shared};
+
+/// Marks an entity not yet defined in the active segment.
+const NOT_INTERNED: u32 = u32::MAX;
 
 /// Most requests one leader takes into one group.
 const MAX_GROUP_REQUESTS: usize = 1024;
@@ -222,7 +226,7 @@ fn lead(shared: &Shared, own: &Slot) -> WriteResult {
         }
         writer.room.notify_all();
         let mut core = lock(&writer.core);
-        let results = core.commit_group(shared, handoff.group.iter().map(|(r, _)| r));
+        let results = core.commit_group(shared, handoff.group.iter_mut().map(|(r, _)| r));
         drop(core);
         for ((_, slot), result) in handoff.group.drain(..).zip(results) {
             slot.set(SlotState::Done(result));
@@ -284,16 +288,66 @@ pub(crate) struct Core {
     pub(crate) active: Arc<SegmentFile>,
     pub(crate) active_pos: u32,
     pub(crate) write_offset: u64,
-    /// Entity id → coordinate number in the active segment.
-    pub(crate) seg_interns: HashMap<u32, u32>,
+    /// Entity id → coordinate number in the active segment
+    /// ([`NOT_INTERNED`] if not yet defined there).
+    seg_interns: Vec<u32>,
+    /// Coordinates defined in the active segment so far.
+    seg_intern_count: u32,
     pub(crate) entity_ids: HashMap<Coordinate, u32>,
     heads: Vec<Head>,
     pub(crate) next_global: u64,
     pub(crate) idempotency: HashMap<IdempotencyKey, IdemRecord>,
-    /// Events written since the last sync.
-    pub(crate) unsynced: u64,
+    clock: IdClock,
     pub(crate) poisoned: Option<String>,
     buf: Vec<u8>,
+}
+
+/// Entity heads as a request's earlier items left them. Most requests
+/// touch one or a few entities, so it is a short list, indexed by a map
+/// only when it grows.
+#[derive(Default)]
+struct Overlay {
+    items: Vec<(Coordinate, Option<u32>, Head)>,
+    map: Option<HashMap<Coordinate, usize>>,
+}
+
+impl Overlay {
+    const LINEAR_MAX: usize = 8;
+
+    fn position(&self, c: &Coordinate) -> Option<usize> {
+        match &self.map {
+            Some(map) => map.get(c).copied(),
+            None => self.items.iter().position(|(k, _, _)| k == c),
+        }
+    }
+
+    fn get(&self, c: &Coordinate) -> Option<(Option<u32>, Head)> {
+        self.position(c).map(|i| (self.items[i].1, self.items[i].2))
+    }
+
+    fn set(&mut self, c: &Coordinate, entity: Option<u32>, head: Head) {
+        if let Some(i) = self.position(c) {
+            self.items[i] = (c.clone(), entity, head);
+            return;
+        }
+        self.items.push((c.clone(), entity, head));
+        let at = self.items.len() - 1;
+        match &mut self.map {
+            Some(map) => {
+                map.insert(c.clone(), at);
+            }
+            None if self.items.len() > Self::LINEAR_MAX => {
+                let map = self
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _, _))| (k.clone(), i))
+                    .collect();
+                self.map = Some(map);
+            }
+            None => {}
+        }
+    }
 }
 
 /// One new event, decided and hashed, waiting to be framed.
@@ -320,12 +374,13 @@ impl Core {
             active,
             active_pos,
             write_offset,
-            seg_interns: HashMap::new(),
+            seg_interns: Vec::new(),
+            seg_intern_count: 0,
             entity_ids: HashMap::new(),
             heads: Vec::new(),
             next_global: 0,
             idempotency: HashMap::new(),
-            unsynced: 0,
+            clock: IdClock::new(),
             poisoned: None,
             buf: Vec::with_capacity(64 * 1024),
         }
@@ -353,6 +408,30 @@ impl Core {
         }
     }
 
+    /// The coordinate number of an entity in the active segment.
+    fn interned(&self, entity: u32) -> Option<u32> {
+        self.seg_interns
+            .get(entity as usize)
+            .copied()
+            .filter(|&l| l != NOT_INTERNED)
+    }
+
+    /// Records that the active segment defines `entity` as `local`.
+    pub(crate) fn intern(&mut self, entity: u32, local: u32) {
+        let at = entity as usize;
+        if self.seg_interns.len() <= at {
+            self.seg_interns.resize(at + 1, NOT_INTERNED);
+        }
+        self.seg_interns[at] = local;
+        self.seg_intern_count = self.seg_intern_count.max(local + 1);
+    }
+
+    /// Events written to files but not yet known to be synced.
+    pub(crate) fn unsynced(&self, shared: &Shared) -> u64 {
+        self.next_global
+            .saturating_sub(shared.synced_upto.load(Ordering::Acquire))
+    }
+
     pub(crate) fn poison(&mut self, reason: String) {
         if self.poisoned.is_none() {
             self.poisoned = Some(reason);
@@ -364,7 +443,7 @@ impl Core {
     fn commit_group<'r>(
         &mut self,
         shared: &Shared,
-        requests: impl Iterator<Item = &'r WriteRequest>,
+        requests: impl Iterator<Item = &'r mut WriteRequest>,
     ) -> Vec<WriteResult> {
         let mut results: Vec<WriteResult> = Vec::new();
         let mut prepared: Vec<(usize, Prepared)> = Vec::new();
@@ -409,16 +488,24 @@ impl Core {
                 failure = Some(e);
             }
         }
+        if failure.is_none() {
+            shared
+                .written_upto
+                .fetch_max(self.next_global, Ordering::AcqRel);
+        }
         if failure.is_none() && new_events > 0 {
-            self.unsynced += new_events;
-            let by_count = shared
-                .config
-                .buffered_sync_every
-                .is_some_and(|n| self.unsynced >= n);
-            if wants_sync || by_count {
+            if wants_sync {
                 if let Err(e) = self.sync(shared) {
                     failure = Some(e);
                 }
+            } else if shared
+                .config
+                .buffered_sync_every
+                .is_some_and(|n| self.unsynced(shared) >= n)
+            {
+                // The flusher syncs without holding the writer lock, so
+                // buffered appends never wait for a disk flush.
+                shared.wake_flusher();
             }
         }
         if let Some(error) = failure {
@@ -438,7 +525,7 @@ impl Core {
     fn prepare(
         &mut self,
         shared: &Shared,
-        request: &WriteRequest,
+        request: &mut WriteRequest,
     ) -> Result<Prepared, WriteFailure> {
         let config = &shared.config;
         let frame_bound = frame_upper_bound(&request.events);
@@ -448,14 +535,14 @@ impl Core {
                 max: config.max_frame_bytes,
             }));
         }
-        let mut overlay: HashMap<Coordinate, (Option<u32>, Head)> = HashMap::new();
+        let mut overlay = Overlay::default();
         let mut new_entities: Vec<Coordinate> = Vec::new();
         let mut batch_keys: HashMap<IdempotencyKey, ([u8; 16], usize)> = HashMap::new();
         let mut receipts: Vec<AppendReceipt> = Vec::with_capacity(request.events.len());
         let mut repeats = Vec::with_capacity(request.events.len());
         let mut events: Vec<NewEvent> = Vec::with_capacity(request.events.len());
         let mut next_global = self.next_global;
-        for (i, item) in request.events.iter().enumerate() {
+        for (i, item) in request.events.iter_mut().enumerate() {
             let fail = |error| WriteFailure {
                 item: Some(i),
                 error,
@@ -490,7 +577,7 @@ impl Core {
                 batch_keys.insert(key, (fp, i));
             }
             let (entity, head) = match overlay.get(&item.coordinate) {
-                Some(known) => *known,
+                Some(known) => known,
                 None => match self.entity_ids.get(&item.coordinate) {
                     Some(id) => (Some(*id), self.heads[*id as usize]),
                     None => (
@@ -519,12 +606,12 @@ impl Core {
                     _ => return Err(fail(AppendError::CauseOutOfRange { cause: j })),
                 },
             };
-            let event_id = EventId::now();
+            let (event_id, timestamp_micros) = self.clock.next();
             let mut fields = EventFields {
                 event_id,
                 global_sequence: next_global,
                 entity_sequence: head.next,
-                timestamp_micros: now_micros(),
+                timestamp_micros,
                 kind: item.kind,
                 payload_version: item.payload_version,
                 coordinate_ref: 0,
@@ -549,15 +636,13 @@ impl Core {
                     (self.heads.len() + new_entities.len() - 1) as u32
                 }
             };
-            overlay.insert(
-                item.coordinate.clone(),
-                (
-                    Some(entity),
-                    Head {
-                        next: head.next + 1,
-                        hash: fields.hash,
-                    },
-                ),
+            overlay.set(
+                &item.coordinate,
+                Some(entity),
+                Head {
+                    next: head.next + 1,
+                    hash: fields.hash,
+                },
             );
             receipts.push(AppendReceipt {
                 event_id,
@@ -574,7 +659,7 @@ impl Core {
                 entity,
                 coordinate: item.coordinate.clone(),
                 prev_hash: head.hash,
-                payload: item.payload.clone(),
+                payload: std::mem::take(&mut item.payload),
             });
             next_global += 1;
         }
@@ -582,7 +667,7 @@ impl Core {
         for coordinate in &new_entities {
             self.restore_entity(coordinate.clone());
         }
-        for (_, (entity, head)) in overlay {
+        for (_, entity, head) in overlay.items {
             if let Some(id) = entity {
                 self.heads[id as usize] = head;
             }
@@ -618,9 +703,9 @@ impl Core {
         let start = frame::begin_frame(&mut self.buf, RecordTag::Commit);
         let mut defs: Vec<(u32, &Coordinate)> = Vec::new();
         for ev in &p.events {
-            if !self.seg_interns.contains_key(&ev.entity) {
-                let local = self.seg_interns.len() as u32;
-                self.seg_interns.insert(ev.entity, local);
+            if self.interned(ev.entity).is_none() {
+                let local = self.seg_intern_count;
+                self.intern(ev.entity, local);
                 defs.push((local, &ev.coordinate));
             }
         }
@@ -631,7 +716,7 @@ impl Core {
         let mut entries = Vec::with_capacity(p.events.len());
         for ev in &p.events {
             let mut fields = ev.fields;
-            fields.coordinate_ref = self.seg_interns.get(&ev.entity).copied().unwrap_or(0);
+            fields.coordinate_ref = self.interned(ev.entity).unwrap_or(0);
             let at = base + (self.buf.len() - start) as u64;
             frame::put_event(&mut self.buf, &fields, &ev.payload);
             let offset = u32::try_from(at).map_err(|_| AppendError::FrameTooLarge {
@@ -659,7 +744,7 @@ impl Core {
         let mut seen: Vec<u32> = Vec::new();
         let mut len = frame::FRAME_HEADER_LEN + frame::COMMIT_PREFIX_LEN;
         for ev in &p.events {
-            if !self.seg_interns.contains_key(&ev.entity) && !seen.contains(&ev.entity) {
+            if self.interned(ev.entity).is_none() && !seen.contains(&ev.entity) {
                 seen.push(ev.entity);
                 len += coord_def_len(&ev.coordinate);
             }
@@ -692,17 +777,11 @@ impl Core {
         if let Err(e) = shared.config.io.sync_data(&self.active.file) {
             return Err(self.fail("sync a segment", &e));
         }
-        self.unsynced = 0;
+        // Called with every prepared event already written.
         shared
             .synced_upto
-            .store(self.written_upto(), Ordering::Release);
+            .fetch_max(self.next_global, Ordering::AcqRel);
         Ok(())
-    }
-
-    /// Global sequence after the last event written to a file (not
-    /// counting the unflushed buffer, which `commit_group` always flushes).
-    fn written_upto(&self) -> u64 {
-        self.next_global
     }
 
     /// Syncs the full segment and starts the next one.
@@ -710,10 +789,9 @@ impl Core {
         if let Err(e) = shared.config.io.sync_data(&self.active.file) {
             return Err(self.fail("sync a segment", &e));
         }
-        self.unsynced = 0;
         shared
             .synced_upto
-            .store(first_global_sequence, Ordering::Release);
+            .fetch_max(first_global_sequence, Ordering::AcqRel);
         let number = self.active.number + 1;
         let created = segment::create_segment(
             shared.config.io.as_ref(),
@@ -735,6 +813,7 @@ impl Core {
         self.active = seg;
         self.write_offset = SEGMENT_HEADER_LEN as u64;
         self.seg_interns.clear();
+        self.seg_intern_count = 0;
         Ok(())
     }
 
