@@ -9,12 +9,17 @@ use std::sync::Arc;
 
 use crate::coordinate::Coordinate;
 
+use super::core::{fingerprint, Core, IdemRecord};
 use super::error::OpenError;
 use super::frame::{FormatError, SegmentHeader, SEGMENT_HEADER_LEN};
 use super::index::{Index, IndexEntry};
 use super::segment::{self, ScanEnd, ScanLimits, SegmentFile, DAMAGED_EXT};
-use super::writer::{fingerprint, Core, IdemRecord};
 use super::{AppendReceipt, IdempotencyKey, RecoveryReport, Shared, StoreConfig, TruncatedTail};
+
+/// Pre-sizes the index while scanning: no event is smaller than this on
+/// disk (85-byte record + a little framing), so the guess never falls short
+/// and the index never regrows during open; the slack is given back after.
+const EXPECTED_BYTES_PER_EVENT: usize = 90;
 
 /// The name of the lock file in a store directory.
 pub(crate) const LOCK_FILE: &str = "LOCK";
@@ -129,10 +134,16 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
         };
         let file = io.open_rw(path).map_err(io_err("open", path))?;
         let seg_pos = segments.len() as u32;
+        index.reserve(bytes.len() / EXPECTED_BYTES_PER_EVENT);
+        // Segment-local coordinate number → entity id.
+        let mut local_entities: Vec<u32> = Vec::new();
         let scan = segment::scan_frames(&bytes, &header, limits, |events, coords| {
+            for coord in &coords[local_entities.len()..] {
+                local_entities.push(index.add_entity(coord.clone()));
+            }
             for ev in events {
                 let coord = &coords[ev.local_coord as usize];
-                let entity = index.add_entity(coord.clone());
+                let entity = local_entities[ev.local_coord as usize];
                 let f = &ev.fields;
                 index.push(
                     IndexEntry {
@@ -235,6 +246,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
             core.restore_head(id, entity.head);
         }
     }
+    index.shrink_to_fit();
     core.next_global = index.len();
     core.idempotency = idempotency;
     report.events = index.len();

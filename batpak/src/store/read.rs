@@ -163,7 +163,7 @@ impl<'s> Query<'s> {
     }
 
     fn candidate(index: &Index, seq: u64, prev: Option<u64>) -> Option<Candidate> {
-        let entry = *index.entry(seq)?;
+        let entry = index.entry(seq)?;
         let entity = index.entity(entry.entity)?;
         let prev = match prev {
             Some(p) => Some(p),
@@ -173,7 +173,7 @@ impl<'s> Query<'s> {
             }
         };
         let prev = match prev {
-            Some(p) if p != u64::MAX => Some((p, *index.entry(p)?)),
+            Some(p) if p != u64::MAX => Some((p, index.entry(p)?)),
             _ => None,
         };
         Some(Candidate {
@@ -192,12 +192,14 @@ impl<'s> Query<'s> {
                 while *next < *end && out.len() < CHUNK {
                     let seq = *next;
                     *next += 1;
-                    let Some(entry) = index.entry(seq) else { break };
+                    let Some((entity, kind)) = index.entity_and_kind(seq) else {
+                        break;
+                    };
                     if let Some(region) = region {
-                        let Some(entity) = index.entity(entry.entity) else {
+                        let Some(entity) = index.entity(entity) else {
                             continue;
                         };
-                        let kind = crate::event::EventKind::from_raw(entry.kind);
+                        let kind = crate::event::EventKind::from_raw(kind);
                         if !region.matches(&entity.coordinate, kind, seq) {
                             continue;
                         }
