@@ -344,3 +344,35 @@ fn errors_convert_into_the_crate_error() {
         Err(batpak::Error::Append(AppendError::SystemKind { .. }))
     ));
 }
+
+#[test]
+fn point_reads_agree_with_scans_across_cache_blocks_and_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = |cache: u64| {
+        StoreConfig::new(dir.path())
+            .segment_size(256 * 1024)
+            .read_cache_bytes(cache)
+            .durability(Durability::Buffered)
+    };
+    let check = |store: &Store| {
+        let all: Vec<_> = store.query(&Region::all()).map(Result::unwrap).collect();
+        assert_eq!(all.len(), 3000);
+        // Reverse order, so later blocks are cached first.
+        for e in all.iter().rev() {
+            assert_eq!(store.get(e.header().event_id).unwrap().as_ref(), Some(e));
+        }
+    };
+    {
+        let store = Store::open(config(128 * 1024)).unwrap();
+        for i in 0..3000u64 {
+            store
+                .append_typed(&coord(&format!("e{}", i % 5)), &Note::new(i))
+                .unwrap();
+        }
+        check(&store);
+        store.close().unwrap();
+    }
+    assert!(segment_files(dir.path()).len() >= 2);
+    check(&Store::open(config(128 * 1024)).unwrap());
+    check(&Store::open(config(0)).unwrap());
+}

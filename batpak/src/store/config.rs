@@ -49,6 +49,8 @@ pub const DEFAULT_WRITER_QUEUE_CAPACITY: usize = 4096;
 pub const DEFAULT_BUFFERED_SYNC_EVERY: u64 = 4096;
 /// Default: buffered events are synced at least this often.
 pub const DEFAULT_BUFFERED_SYNC_INTERVAL: Duration = Duration::from_millis(100);
+/// Default read cache: 32 MiB.
+pub const DEFAULT_READ_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Largest segment size accepted (offsets inside a segment are `u32`).
 pub const MAX_SEGMENT_SIZE: u64 = u32::MAX as u64;
 
@@ -83,6 +85,7 @@ pub struct StoreConfig {
     pub(crate) buffered_sync_every: Option<u64>,
     pub(crate) buffered_sync_interval: Option<Duration>,
     pub(crate) repair_on_open: bool,
+    pub(crate) read_cache_bytes: u64,
     pub(crate) io: Arc<dyn StoreIo>,
 }
 
@@ -100,6 +103,7 @@ impl StoreConfig {
             buffered_sync_every: Some(DEFAULT_BUFFERED_SYNC_EVERY),
             buffered_sync_interval: Some(DEFAULT_BUFFERED_SYNC_INTERVAL),
             repair_on_open: false,
+            read_cache_bytes: DEFAULT_READ_CACHE_BYTES,
             io: Arc::new(OsIo),
         }
     }
@@ -168,6 +172,15 @@ impl StoreConfig {
     #[must_use]
     pub fn repair_on_open(mut self, repair: bool) -> StoreConfig {
         self.repair_on_open = repair;
+        self
+    }
+
+    /// Memory for caching segment blocks read by point reads (`get`,
+    /// `walk_ancestors`, the first event of a query): default 32 MiB; 0
+    /// turns the cache off. Large sequential reads bypass it.
+    #[must_use]
+    pub fn read_cache_bytes(mut self, bytes: u64) -> StoreConfig {
+        self.read_cache_bytes = bytes;
         self
     }
 

@@ -516,6 +516,9 @@ impl Core {
             return Err(self.fail("write a segment", &e));
         }
         self.write_offset += self.buf.len() as u64;
+        self.active
+            .published_len
+            .store(self.write_offset, Ordering::Release);
         self.buf.clear();
         Ok(())
     }
@@ -563,6 +566,7 @@ impl Core {
         segments.push(Arc::clone(&seg));
         self.active_pos = (segments.len() - 1) as u32;
         drop(segments);
+        self.active.sealed.store(true, Ordering::Release);
         self.active = seg;
         self.write_offset = SEGMENT_HEADER_LEN as u64;
         self.seg_interns.clear();

@@ -23,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod cache;
 mod clock;
 mod config;
 mod core;
@@ -51,8 +52,8 @@ use crate::id::{CausationId, CorrelationId};
 
 pub use config::{
     Durability, StoreConfig, DEFAULT_BUFFERED_SYNC_EVERY, DEFAULT_BUFFERED_SYNC_INTERVAL,
-    DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SEGMENT_SIZE,
-    DEFAULT_WRITER_QUEUE_CAPACITY, MAX_SEGMENT_SIZE,
+    DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_READ_CACHE_BYTES,
+    DEFAULT_SEGMENT_SIZE, DEFAULT_WRITER_QUEUE_CAPACITY, MAX_SEGMENT_SIZE,
 };
 pub use error::{AppendError, BatchError, CloseError, OpenError, ReadError};
 pub use frame::FormatError;
@@ -77,6 +78,8 @@ pub(crate) struct Shared {
     /// Global sequence below which every event is written to a file.
     pub(crate) written_upto: AtomicU64,
     pub(crate) listeners: RwLock<Vec<CommitListener>>,
+    /// Blocks of segments read by point reads.
+    pub(crate) cache: cache::BlockCache,
     recovery: RecoveryReport,
     flusher_stop: Mutex<bool>,
     flusher_cv: Condvar,
@@ -623,6 +626,7 @@ impl Shared {
     ) -> Shared {
         let synced = core.next_global;
         let capacity = config.writer_queue_capacity;
+        let cache = cache::BlockCache::new(config.read_cache_bytes);
         Shared {
             config,
             index: RwLock::new(index),
@@ -631,6 +635,7 @@ impl Shared {
             synced_upto: AtomicU64::new(synced),
             written_upto: AtomicU64::new(synced),
             listeners: RwLock::new(Vec::new()),
+            cache,
             recovery,
             flusher_stop: Mutex::new(false),
             flusher_cv: Condvar::new(),

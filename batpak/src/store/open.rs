@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::coordinate::Coordinate;
@@ -209,11 +210,11 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
                 stop = true;
             }
         }
-        segments.push(Arc::new(SegmentFile {
-            path: path.clone(),
-            number: *number,
-            file,
-        }));
+        let seg = SegmentFile::new(path.clone(), *number, file, scan.valid_len);
+        if let Some(previous) = segments.last() {
+            previous.sealed.store(true, Ordering::Release);
+        }
+        segments.push(Arc::new(seg));
         tail = Some(Tail {
             coords: scan.coords,
             valid_len: scan.valid_len,

@@ -3,12 +3,14 @@
 //! positionally, so they never wait for a write or a sync.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
 
 use crate::coordinate::{Coordinate, EntityFilter, KindFilter, Region};
 use crate::event::{Event, EventHash, EventHeader, EventPayload, PayloadError, StoredEvent};
 use crate::id::EventId;
 
+use super::cache::BLOCK_SIZE;
 use super::error::ReadError;
 use super::frame::{self, EVENT_HASH_OFFSET};
 use super::index::{Index, IndexEntry};
@@ -262,11 +264,55 @@ impl Store {
                 reason: frame::FormatError::Invalid(format!("no segment at position {segment}")),
             });
         };
-        let mut buf = vec![0u8; (end - start) as usize];
-        read_exact_at(&file.file, &mut buf, start).map_err(|source| ReadError::Io {
+        let io_error = |source| ReadError::Io {
             path: file.path.clone(),
             source,
-        })?;
+        };
+        let cache = &self.shared.cache;
+        if !cache.wants(start, end) {
+            let mut buf = vec![0u8; (end - start) as usize];
+            read_exact_at(&file.file, &mut buf, start).map_err(io_error)?;
+            return Ok(buf);
+        }
+        let published = file.published_len.load(Ordering::Acquire);
+        let sealed = file.sealed.load(Ordering::Acquire);
+        let mut buf = Vec::with_capacity((end - start) as usize);
+        let mut at = start;
+        while at < end {
+            let block = at / BLOCK_SIZE;
+            let block_start = block * BLOCK_SIZE;
+            let block_end = block_start + BLOCK_SIZE;
+            let cacheable_end = if sealed {
+                block_end.min(published)
+            } else {
+                block_end
+            };
+            let data = match cache.get(segment, block) {
+                Some(data) => Some(data),
+                None if cacheable_end <= published && cacheable_end > block_start => {
+                    let mut fresh = vec![0u8; (cacheable_end - block_start) as usize];
+                    read_exact_at(&file.file, &mut fresh, block_start).map_err(io_error)?;
+                    let fresh: Arc<[u8]> = Arc::from(fresh);
+                    cache.insert(segment, block, Arc::clone(&fresh));
+                    Some(fresh)
+                }
+                None => None,
+            };
+            let upto = end.min(block_end);
+            match data {
+                Some(data) if (upto - block_start) as usize <= data.len() => {
+                    buf.extend_from_slice(
+                        &data[(at - block_start) as usize..(upto - block_start) as usize],
+                    );
+                }
+                _ => {
+                    let from = buf.len();
+                    buf.resize(from + (upto - at) as usize, 0);
+                    read_exact_at(&file.file, &mut buf[from..], at).map_err(io_error)?;
+                }
+            }
+            at = upto;
+        }
         Ok(buf)
     }
 
