@@ -186,7 +186,7 @@ impl StoreConfig {
 
     /// Replaces the file I/O seam (fault injection).
     #[must_use]
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "used by fault-injection tests (issue 4)")]
     pub(crate) fn with_io(mut self, io: Arc<dyn StoreIo>) -> StoreConfig {
         self.io = io;
         self
