@@ -317,3 +317,24 @@ fn a_batch_is_one_unit_across_reopen_and_rotation() {
     assert_eq!(store.len(), 150);
     assert!(store.verify_chain().unwrap().is_intact());
 }
+
+#[test]
+fn a_durable_repeat_of_a_buffered_append_is_synced_before_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        StoreConfig::new(dir.path())
+            .buffered_sync_every(None)
+            .buffered_sync_interval(None),
+    )
+    .unwrap();
+    let key = AppendOptions::new().idempotency_key(IdempotencyKey::from_content("k"));
+    let first = store
+        .append_with_options(&coord("e"), KIND, &1, key.durability(Durability::Buffered))
+        .unwrap();
+    assert!(!first.durable);
+    let again = store
+        .append_with_options(&coord("e"), KIND, &1, key.durability(Durability::Sync))
+        .unwrap();
+    assert_eq!(again.event_id, first.event_id);
+    assert!(again.durable, "asked for Sync, so the original was synced");
+}

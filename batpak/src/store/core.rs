@@ -218,6 +218,11 @@ impl Core {
             match self.prepare(shared, request) {
                 Err(e) => results.push(Err(e)),
                 Ok(p) => {
+                    // A durable repeat of a buffered original waits for the
+                    // sync too: the receipt promises what was asked.
+                    let synced = shared.synced_upto.load(Ordering::Acquire);
+                    wants_sync |= request.durability == Durability::Sync
+                        && p.receipts.iter().any(|r| r.global_sequence >= synced);
                     if !p.events.is_empty() {
                         match self.frame(shared, &p) {
                             Ok(entries) => index_entries.push(entries),
@@ -246,7 +251,7 @@ impl Core {
                 .written_upto
                 .fetch_max(self.next_global, Ordering::AcqRel);
         }
-        if failure.is_none() && new_events > 0 {
+        if failure.is_none() && (new_events > 0 || wants_sync) {
             if wants_sync {
                 if let Err(e) = self.sync(shared) {
                     failure = Some(e);

@@ -141,9 +141,13 @@ impl Slot {
     }
 
     /// Waits until this slot is done or asked to lead; returns `None` for lead.
-    fn wait(&self) -> Option<WriteResult> {
+    /// `spin`: whether the answer is expected within microseconds (a
+    /// buffered write); a durable one waits for a disk sync, so it sleeps at
+    /// once instead of taking CPU from the leader.
+    fn wait(&self, spin: bool) -> Option<WriteResult> {
         let mut spins = 0u32;
-        while !self.signalled.load(Ordering::Acquire) && spins < SPIN_LIMIT {
+        let limit = if spin { SPIN_LIMIT } else { 0 };
+        while !self.signalled.load(Ordering::Acquire) && spins < limit {
             if spins % 64 == 63 {
                 std::thread::yield_now();
             } else {
@@ -218,6 +222,7 @@ impl Writer {
 pub(crate) fn submit(shared: &Shared, request: WriteRequest) -> WriteResult {
     let writer = &shared.writer;
     let slot = Arc::new(Slot::new());
+    let spin = request.durability == Durability::Buffered;
     {
         let mut q = lock(&writer.queue);
         while q.pending.len() >= writer.capacity && !q.closed {
@@ -231,7 +236,7 @@ pub(crate) fn submit(shared: &Shared, request: WriteRequest) -> WriteResult {
         q.pending.push_back((request, Arc::clone(&slot)));
         if q.leader_active {
             drop(q);
-            if let Some(result) = slot.wait() {
+            if let Some(result) = slot.wait(spin) {
                 return result;
             }
         } else {
