@@ -51,6 +51,9 @@ pub const DEFAULT_BUFFERED_SYNC_EVERY: u64 = 4096;
 pub const DEFAULT_BUFFERED_SYNC_INTERVAL: Duration = Duration::from_millis(100);
 /// Default read cache: 32 MiB.
 pub const DEFAULT_READ_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest frame limit accepted: a frame alone in a fresh segment must
+/// still end below 4 GiB.
+pub const MAX_FRAME_BYTES: usize = (u32::MAX - 1024 * 1024) as usize;
 /// Largest segment size accepted (offsets inside a segment are `u32`).
 pub const MAX_SEGMENT_SIZE: u64 = u32::MAX as u64;
 
@@ -135,11 +138,12 @@ impl StoreConfig {
     }
 
     /// Refuse one append or batch whose encoded frame is larger than this
-    /// (default 64 MiB; at most `u32::MAX`). Recovery treats a larger frame
-    /// length on disk as damage.
+    /// (default 64 MiB; at most [`MAX_FRAME_BYTES`], so that every offset in
+    /// a segment fits in 32 bits). Recovery treats a larger frame length on
+    /// disk as damage.
     #[must_use]
     pub fn max_frame_bytes(mut self, bytes: usize) -> StoreConfig {
-        self.max_frame_bytes = bytes.min(u32::MAX as usize);
+        self.max_frame_bytes = bytes.min(MAX_FRAME_BYTES);
         self
     }
 
