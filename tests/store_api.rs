@@ -376,3 +376,22 @@ fn point_reads_agree_with_scans_across_cache_blocks_and_segments() {
     check(&Store::open(config(128 * 1024)).unwrap());
     check(&Store::open(config(0)).unwrap());
 }
+
+#[test]
+fn store_is_shareable_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+    assert_send_sync::<batpak::store::AppendReceipt>();
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(open(dir.path()));
+    let handles: Vec<_> = (0..3)
+        .map(|t| {
+            let store = std::sync::Arc::clone(&store);
+            std::thread::spawn(move || store.append(&coord(&format!("t{t}")), KIND, &t).unwrap())
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(store.len(), 3);
+}

@@ -34,6 +34,9 @@ pub(crate) struct IndexEntry {
     pub(crate) kind: u16,
 }
 
+/// Distance between fence ids (see [`Index::find`]).
+const FENCE_STRIDE: usize = 64;
+
 /// Hashes the `u16` kind keys of the per-kind lists with one multiply
 /// (kinds are few and not attacker-chosen in a way that matters).
 #[derive(Debug, Default)]
@@ -87,6 +90,9 @@ pub(crate) struct Index {
     by_kind: HashMap<u16, Vec<u64>, BuildHasherDefault<KindHasher>>,
     /// Ranges of global sequences within which event ids increase.
     id_runs: Vec<Range<u64>>,
+    /// Every `FENCE_STRIDE`-th id: a small array (1/64 of `ids`) that stays
+    /// in cache, so a lookup touches few cold lines of `ids`.
+    fence: Vec<u128>,
 }
 
 impl Index {
@@ -124,6 +130,7 @@ impl Index {
     /// Gives back growth slack (after open's bulk load).
     pub(crate) fn shrink_to_fit(&mut self) {
         self.ids.shrink_to_fit();
+        self.fence.shrink_to_fit();
         self.locations.shrink_to_fit();
         for entity in &mut self.entities {
             entity.events.shrink_to_fit();
@@ -156,6 +163,15 @@ impl Index {
     /// The global sequence of an event id.
     pub(crate) fn find(&self, id: EventId) -> Option<u64> {
         let key = u128::from_be_bytes(id.to_bytes());
+        if self.id_runs.len() == 1 {
+            // One run (the usual case): all ids increase; search the fence
+            // first, then one stride of `ids`.
+            let block = self.fence.partition_point(|f| *f <= key).checked_sub(1)?;
+            let start = block * FENCE_STRIDE;
+            let end = (start + FENCE_STRIDE).min(self.ids.len());
+            let pos = self.ids[start..end].binary_search(&key).ok()?;
+            return Some((start + pos) as u64);
+        }
         for run in self.id_runs.iter().rev() {
             let (start, end) = (run.start as usize, run.end as usize);
             if let Ok(pos) = self.ids[start..end].binary_search(&key) {
@@ -194,6 +210,9 @@ impl Index {
             entity.head = hash;
         }
         self.by_kind.entry(entry.kind).or_default().push(seq);
+        if self.ids.len() % FENCE_STRIDE == 0 {
+            self.fence.push(id);
+        }
         self.ids.push(id);
         self.locations.push(Location {
             segment: entry.segment,
@@ -219,7 +238,8 @@ impl Index {
                 .values()
                 .map(|v| v.capacity() * 8)
                 .sum::<usize>()
-            + self.id_runs.capacity() * std::mem::size_of::<Range<u64>>();
+            + self.id_runs.capacity() * std::mem::size_of::<Range<u64>>()
+            + self.fence.capacity() * 16;
         let per_entity = self.entities.capacity() * std::mem::size_of::<EntityEntry>()
             + self
                 .entities
@@ -250,6 +270,22 @@ mod tests {
     #[test]
     fn entry_is_small_and_fixed_size() {
         assert_eq!(std::mem::size_of::<Location>() + 16, 36);
+    }
+
+    #[test]
+    fn every_id_is_found_through_the_fence() {
+        let mut index = Index::default();
+        let e = index.add_entity(Coordinate::new("a", "s").unwrap());
+        let mut clock = crate::store::clock::IdClock::new();
+        let ids: Vec<EventId> = (0..1000).map(|_| clock.next().0).collect();
+        for id in &ids {
+            index.push(entry(*id, e), EventHash::GENESIS);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.find(*id), Some(i as u64));
+        }
+        assert_eq!(index.find(EventId::from_bytes([0; 16])), None);
+        assert_eq!(index.find(EventId::from_bytes([0xFF; 16])), None);
     }
 
     #[test]

@@ -397,21 +397,42 @@ impl Store {
     ///
     /// [`ReadError`] if the file cannot be read or no longer decodes.
     pub fn get(&self, id: EventId) -> Result<Option<StoredEvent<Vec<u8>>>, ReadError> {
-        let candidate = {
+        let found = {
             let index = self.index();
-            index
-                .find(id)
-                .and_then(|seq| Query::candidate(&index, seq, None))
+            index.find(id).and_then(|seq| {
+                let entry = index.entry(seq)?;
+                let coordinate = index.entity(entry.entity)?.coordinate.clone();
+                Some((entry, coordinate))
+            })
         };
-        let Some(c) = candidate else { return Ok(None) };
-        let start = u64::from(c.entry.offset);
-        let record = self.read_span(c.entry.segment, start, start + u64::from(c.entry.len))?;
-        let prev_hash = match c.prev {
-            None => EventHash::GENESIS,
-            Some((_, prev)) => self.read_hash(&prev)?,
+        let Some((entry, coordinate)) = found else {
+            return Ok(None);
         };
-        self.decode_record(&c.entry, &record, c.coordinate, prev_hash)
-            .map(Some)
+        let start = u64::from(entry.offset);
+        let record = self.read_span(entry.segment, start, start + u64::from(entry.len))?;
+        let mut event = self.decode_record(&entry, &record, coordinate, EventHash::GENESIS)?;
+        // The predecessor is found by position (the record's entity
+        // sequence), not by searching the entity's list.
+        let position = event.header().entity_sequence;
+        if position > 0 {
+            let prev = {
+                let index = self.index();
+                index
+                    .entity(entry.entity)
+                    .and_then(|e| e.events.get(usize::try_from(position - 1).ok()?).copied())
+                    .and_then(|p| index.entry(p))
+            };
+            let Some(prev) = prev else {
+                return Err(self.corrupt(
+                    &entry,
+                    frame::FormatError::Invalid(format!(
+                        "entity sequence {position} has no predecessor in the index"
+                    )),
+                ));
+            };
+            event.prev_hash = self.read_hash(&prev)?;
+        }
+        Ok(Some(event))
     }
 
     /// Reads one event by id and decodes its payload as `T`.
