@@ -210,7 +210,7 @@ impl Index {
             entity.head = hash;
         }
         self.by_kind.entry(entry.kind).or_default().push(seq);
-        if self.ids.len() % FENCE_STRIDE == 0 {
+        if self.ids.len().is_multiple_of(FENCE_STRIDE) {
             self.fence.push(id);
         }
         self.ids.push(id);
