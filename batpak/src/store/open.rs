@@ -192,6 +192,14 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
                     &mut report,
                 )?;
             }
+            ScanEnd::OverLimit { offset, reason } => {
+                // Never repaired: the data is fine, the configuration is not.
+                return Err(OpenError::LimitTooLow {
+                    file: path.clone(),
+                    offset,
+                    reason,
+                });
+            }
             ScanEnd::Torn { offset, reason } | ScanEnd::Damaged { offset, reason } => {
                 if !config.repair_on_open {
                     return Err(damage(offset, reason));

@@ -123,6 +123,9 @@ pub(crate) enum ScanEnd {
     Torn { offset: u64, reason: FormatError },
     /// Damage at `offset` that is not a torn tail.
     Damaged { offset: u64, reason: FormatError },
+    /// An intact frame (or payload) longer than the configured limits: the
+    /// store was written with larger limits.
+    OverLimit { offset: u64, reason: FormatError },
 }
 
 /// The result of scanning one segment.
@@ -166,6 +169,12 @@ pub(crate) fn scan_frames(
             Err(FrameProblem::Bad(reason)) => {
                 break classify_bad_frame(rest, at as u64, reason);
             }
+            Err(FrameProblem::OverLimit(reason)) => {
+                break ScanEnd::OverLimit {
+                    offset: at as u64,
+                    reason,
+                };
+            }
         };
         events.clear();
         let defined_before = coords.len();
@@ -185,9 +194,12 @@ pub(crate) fn scan_frames(
             }
             Err(reason) => {
                 coords.truncate(defined_before);
-                break ScanEnd::Damaged {
-                    offset: at as u64,
-                    reason,
+                let offset = at as u64;
+                break match reason {
+                    FormatError::TooLong {
+                        what: "payload", ..
+                    } => ScanEnd::OverLimit { offset, reason },
+                    reason => ScanEnd::Damaged { offset, reason },
                 };
             }
         }

@@ -191,7 +191,9 @@ impl Store {
                 ScanEnd::Clean => {}
                 // Bytes past what was published may be a write in progress.
                 ScanEnd::Torn { .. } if checked >= published => {}
-                ScanEnd::Torn { offset, reason } | ScanEnd::Damaged { offset, reason } => {
+                ScanEnd::Torn { offset, reason }
+                | ScanEnd::Damaged { offset, reason }
+                | ScanEnd::OverLimit { offset, reason } => {
                     if broken.is_none() {
                         return Err(ReadError::Corrupt {
                             file: path,
