@@ -10,6 +10,7 @@
 //! events and would only evict the blocks that point reads need.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Bytes per cached block.
@@ -22,9 +23,34 @@ struct Slot {
     referenced: bool,
 }
 
+/// Hashes the cache's (segment, block) keys with a multiply per word:
+/// keys are small integers chosen by the store, not by users.
+#[derive(Debug, Default)]
+struct BlockKeyHasher(u64);
+
+impl Hasher for BlockKeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
-    map: HashMap<(u32, u64), usize>,
+    map: HashMap<(u32, u64), usize, BuildHasherDefault<BlockKeyHasher>>,
     slots: Vec<Slot>,
     hand: usize,
 }

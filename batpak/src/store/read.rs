@@ -15,6 +15,7 @@ use super::error::ReadError;
 use super::frame::{self, EVENT_HASH_OFFSET};
 use super::index::{Index, IndexEntry};
 use super::io::read_exact_at;
+use super::segment::SegmentFile;
 use super::Store;
 
 /// Most events one query fetches per index visit.
@@ -247,65 +248,100 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn segment_file(&self, segment: u32, offset: u64) -> Result<Arc<SegmentFile>, ReadError> {
+        let file = self
+            .shared
+            .segments
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(segment as usize)
+            .cloned();
+        file.ok_or_else(|| ReadError::Corrupt {
+            file: self.shared.config.dir.clone(),
+            offset,
+            reason: frame::FormatError::Invalid(format!("no segment at position {segment}")),
+        })
+    }
+
+    /// The block `block` of a segment from the cache, loading it if it is
+    /// cacheable (entirely published, or the end of a sealed segment).
+    fn cached_block(
+        &self,
+        file: &SegmentFile,
+        segment: u32,
+        block: u64,
+    ) -> Result<Option<Arc<[u8]>>, ReadError> {
+        let cache = &self.shared.cache;
+        if let Some(data) = cache.get(segment, block) {
+            return Ok(Some(data));
+        }
+        let published = file.published_len.load(Ordering::Acquire);
+        let block_start = block * BLOCK_SIZE;
+        let block_end = block_start + BLOCK_SIZE;
+        let cacheable_end = if file.sealed.load(Ordering::Acquire) {
+            block_end.min(published)
+        } else {
+            block_end
+        };
+        if cacheable_end > published || cacheable_end <= block_start {
+            return Ok(None);
+        }
+        let mut fresh = vec![0u8; (cacheable_end - block_start) as usize];
+        read_exact_at(&file.file, &mut fresh, block_start).map_err(|source| ReadError::Io {
+            path: file.path.clone(),
+            source,
+        })?;
+        let fresh: Arc<[u8]> = Arc::from(fresh);
+        cache.insert(segment, block, Arc::clone(&fresh));
+        Ok(Some(fresh))
+    }
+
+    /// Calls `f` with bytes `start..end` of a segment: straight from a
+    /// cached block when the range lies in one (no copy), else from a read.
+    fn with_bytes<T>(
+        &self,
+        segment: u32,
+        start: u64,
+        end: u64,
+        f: impl FnOnce(&[u8]) -> Result<T, ReadError>,
+    ) -> Result<T, ReadError> {
+        let block = start / BLOCK_SIZE;
+        if self.shared.cache.wants(start, end) && (end - 1) / BLOCK_SIZE == block {
+            let file = self.segment_file(segment, start)?;
+            if let Some(data) = self.cached_block(&file, segment, block)? {
+                let from = (start - block * BLOCK_SIZE) as usize;
+                let to = (end - block * BLOCK_SIZE) as usize;
+                if let Some(bytes) = data.get(from..to) {
+                    return f(bytes);
+                }
+            }
+        }
+        f(&self.read_span(segment, start, end)?)
+    }
+
     /// Reads bytes `start..end` of the segment at `segment` (position).
     fn read_span(&self, segment: u32, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
-        let file = {
-            let segments = self
-                .shared
-                .segments
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
-            segments.get(segment as usize).cloned()
-        };
-        let Some(file) = file else {
-            return Err(ReadError::Corrupt {
-                file: self.shared.config.dir.clone(),
-                offset: start,
-                reason: frame::FormatError::Invalid(format!("no segment at position {segment}")),
-            });
-        };
+        let file = self.segment_file(segment, start)?;
         let io_error = |source| ReadError::Io {
             path: file.path.clone(),
             source,
         };
-        let cache = &self.shared.cache;
-        if !cache.wants(start, end) {
+        if !self.shared.cache.wants(start, end) {
             let mut buf = vec![0u8; (end - start) as usize];
             read_exact_at(&file.file, &mut buf, start).map_err(io_error)?;
             return Ok(buf);
         }
-        let published = file.published_len.load(Ordering::Acquire);
-        let sealed = file.sealed.load(Ordering::Acquire);
         let mut buf = Vec::with_capacity((end - start) as usize);
         let mut at = start;
         while at < end {
             let block = at / BLOCK_SIZE;
             let block_start = block * BLOCK_SIZE;
-            let block_end = block_start + BLOCK_SIZE;
-            let cacheable_end = if sealed {
-                block_end.min(published)
-            } else {
-                block_end
-            };
-            let data = match cache.get(segment, block) {
-                Some(data) => Some(data),
-                None if cacheable_end <= published && cacheable_end > block_start => {
-                    let mut fresh = vec![0u8; (cacheable_end - block_start) as usize];
-                    read_exact_at(&file.file, &mut fresh, block_start).map_err(io_error)?;
-                    let fresh: Arc<[u8]> = Arc::from(fresh);
-                    cache.insert(segment, block, Arc::clone(&fresh));
-                    Some(fresh)
-                }
-                None => None,
-            };
-            let upto = end.min(block_end);
-            match data {
-                Some(data) if (upto - block_start) as usize <= data.len() => {
-                    buf.extend_from_slice(
-                        &data[(at - block_start) as usize..(upto - block_start) as usize],
-                    );
-                }
-                _ => {
+            let upto = end.min(block_start + BLOCK_SIZE);
+            let data = self.cached_block(&file, segment, block)?;
+            let range = (at - block_start) as usize..(upto - block_start) as usize;
+            match data.as_deref().and_then(|d| d.get(range)) {
+                Some(bytes) => buf.extend_from_slice(bytes),
+                None => {
                     let from = buf.len();
                     buf.resize(from + (upto - at) as usize, 0);
                     read_exact_at(&file.file, &mut buf[from..], at).map_err(io_error)?;
@@ -318,10 +354,11 @@ impl Store {
 
     fn read_hash(&self, entry: &IndexEntry) -> Result<EventHash, ReadError> {
         let at = u64::from(entry.offset) + EVENT_HASH_OFFSET as u64;
-        let bytes = self.read_span(entry.segment, at, at + 32)?;
-        let mut hash = [0u8; 32];
-        hash.copy_from_slice(&bytes);
-        Ok(EventHash(hash))
+        self.with_bytes(entry.segment, at, at + 32, |bytes| {
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(bytes);
+            Ok(EventHash(hash))
+        })
     }
 
     fn corrupt(&self, entry: &IndexEntry, reason: frame::FormatError) -> ReadError {
@@ -409,8 +446,10 @@ impl Store {
             return Ok(None);
         };
         let start = u64::from(entry.offset);
-        let record = self.read_span(entry.segment, start, start + u64::from(entry.len))?;
-        let mut event = self.decode_record(&entry, &record, coordinate, EventHash::GENESIS)?;
+        let end = start + u64::from(entry.len);
+        let mut event = self.with_bytes(entry.segment, start, end, |record| {
+            self.decode_record(&entry, record, coordinate, EventHash::GENESIS)
+        })?;
         // The predecessor is found by position (the record's entity
         // sequence), not by searching the entity's list.
         let position = event.header().entity_sequence;
