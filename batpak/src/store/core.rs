@@ -193,10 +193,15 @@ impl Core {
 
     /// Checks, frames, writes, syncs and publishes one group of requests;
     /// returns one result per request, in order.
-    pub(crate) fn commit_group<'r>(
+    ///
+    /// Before writing, `refill` may add requests that queued meanwhile to
+    /// `group` (once): they share this group's `write` and sync.
+    pub(crate) fn commit_group<T>(
         &mut self,
         shared: &Shared,
-        requests: impl Iterator<Item = &'r mut WriteRequest>,
+        group: &mut Vec<T>,
+        request_of: impl Fn(&mut T) -> &mut WriteRequest,
+        mut refill: impl FnMut(&mut Vec<T>) -> bool,
     ) -> Vec<WriteResult> {
         let mut results: Vec<WriteResult> = Vec::new();
         let mut prepared: Vec<(usize, Prepared)> = Vec::new();
@@ -204,7 +209,18 @@ impl Core {
         let mut wants_sync = false;
         self.buf.clear();
         let mut failure: Option<AppendError> = None;
-        for request in requests {
+        let mut next = 0;
+        let mut refilled = false;
+        loop {
+            if next == group.len() {
+                if refilled || failure.is_some() || !refill(group) {
+                    break;
+                }
+                refilled = true;
+                continue;
+            }
+            let request = request_of(&mut group[next]);
+            next += 1;
             if let Some(error) = &failure {
                 results.push(Err(WriteFailure::whole(error.clone())));
                 continue;

@@ -256,19 +256,16 @@ fn lead(shared: &Shared, own: &Slot) -> WriteResult {
     let mut own_result = None;
     let mut extra_groups = 0;
     loop {
-        {
-            let mut q = lock(&writer.queue);
-            if q.pending.is_empty() {
-                break;
-            }
-            let n = q.pending.len().min(MAX_GROUP_REQUESTS);
-            handoff.group.extend(q.pending.drain(..n));
-            if q.room_waiters > 0 {
-                writer.room.notify_all();
-            }
+        if !take_queued(writer, &mut handoff.group) {
+            break;
         }
         let mut core = lock(&writer.core);
-        let results = core.commit_group(shared, handoff.group.iter_mut().map(|(r, _)| r));
+        let results = core.commit_group(
+            shared,
+            &mut handoff.group,
+            |(request, _)| request,
+            |group| take_queued(writer, group),
+        );
         drop(core);
         for ((_, slot), result) in handoff.group.drain(..).zip(results) {
             slot.set(SlotState::Done(result));
@@ -291,6 +288,24 @@ fn lead(shared: &Shared, own: &Slot) -> WriteResult {
         // groups are taken from the front; fail safe rather than panic.
         Err(WriteFailure::whole(AppendError::Closed))
     })
+}
+
+/// Moves queued requests (up to the group limit) into `group`; returns
+/// whether there were any.
+fn take_queued(writer: &Writer, group: &mut Vec<(WriteRequest, Arc<Slot>)>) -> bool {
+    let mut q = lock(&writer.queue);
+    let n = q
+        .pending
+        .len()
+        .min(MAX_GROUP_REQUESTS.saturating_sub(group.len()));
+    if n == 0 {
+        return false;
+    }
+    group.extend(q.pending.drain(..n));
+    if q.room_waiters > 0 {
+        writer.room.notify_all();
+    }
+    true
 }
 
 /// Passes leadership on when the leader leaves, normally or by panic; a
