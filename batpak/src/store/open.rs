@@ -104,7 +104,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
             .map_err(io_err("read", path))?;
         let bytes = buffer.as_slice();
         let expected_number = segments.len() as u32 + 1;
-        let header = SegmentHeader::decode(&bytes).and_then(|h| {
+        let header = SegmentHeader::decode(bytes).and_then(|h| {
             if h.segment_number != *number || *number != expected_number {
                 Err(FormatError::Invalid(format!(
                     "segment number {} (file name {number}) where segment {expected_number} was expected",
@@ -121,7 +121,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
         });
         let header = match header {
             Ok(h) => h,
-            Err(reason) if is_last && header_is_torn(&bytes) => {
+            Err(reason) if is_last && header_is_torn(bytes) => {
                 // A crash while creating the segment: it holds no events.
                 io.remove(path)
                     .map_err(io_err("remove the torn segment", path))?;
@@ -146,7 +146,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
         index.reserve(bytes.len() / EXPECTED_BYTES_PER_EVENT);
         // Segment-local coordinate number → entity id.
         let mut local_entities: Vec<u32> = Vec::new();
-        let scan = segment::scan_frames(&bytes, &header, limits, |events, coords| {
+        let scan = segment::scan_frames(bytes, &header, limits, |events, coords| {
             for coord in &coords[local_entities.len()..] {
                 local_entities.push(index.add_entity(coord.clone()));
             }
