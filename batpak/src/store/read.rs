@@ -69,6 +69,20 @@ enum Source {
 ///
 /// It sees the events that existed when it was created. It fetches them in
 /// chunks, so memory stays small however many events match.
+///
+/// # Examples
+///
+/// ```
+/// # use batpak::prelude::*;
+/// # use batpak::store::{Store, StoreConfig};
+/// # let dir = tempfile::tempdir()?;
+/// # let store = Store::open(StoreConfig::new(dir.path()))?;
+/// # for n in 0..5u32 { store.append(&Coordinate::new("a-1", "s")?, EventKind::custom(1, 1), &n)?; }
+/// // Take what you need; the rest is never read.
+/// let first_two: Vec<_> = store.query(&Region::all()).take(2).collect::<Result<_, _>>()?;
+/// assert_eq!(first_two.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Query<'s> {
     store: &'s Store,
@@ -653,6 +667,20 @@ impl Store {
     }
 
     /// Number of events in the store.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// assert!(store.is_empty());
+    /// assert_eq!(store.last_global_sequence(), None);
+    /// store.append(&Coordinate::new("a-1", "s")?, EventKind::custom(1, 1), &1)?;
+    /// assert_eq!((store.len(), store.last_global_sequence()), (1, Some(0)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> u64 {
         self.index().len()
     }

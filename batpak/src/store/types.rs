@@ -14,6 +14,20 @@ use crate::id::{CausationId, CorrelationId, EventId};
 use super::{AppendError, Durability};
 
 /// What an append got: where the event landed and what was promised.
+///
+/// # Examples
+///
+/// ```
+/// # use batpak::prelude::*;
+/// # use batpak::store::{Store, StoreConfig};
+/// # let dir = tempfile::tempdir()?;
+/// # let store = Store::open(StoreConfig::new(dir.path()))?;
+/// let receipt = store.append(&Coordinate::new("a-1", "s")?, EventKind::custom(1, 1), &1)?;
+/// assert_eq!((receipt.global_sequence, receipt.entity_sequence), (0, 0));
+/// assert!(receipt.durable, "the default durability syncs before returning");
+/// assert_eq!(store.get(receipt.event_id)?.map(|e| e.hash), Some(receipt.hash));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AppendReceipt {
@@ -279,6 +293,21 @@ impl BatchItem {
 }
 
 /// What open found and did at a torn tail or repaired damage.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::store::{Store, StoreConfig};
+///
+/// let dir = tempfile::tempdir()?;
+/// let store = Store::open(StoreConfig::new(dir.path()))?;
+/// let report = store.recovery_report();
+/// assert!(report.is_clean());
+/// for cut in &report.truncated {
+///     eprintln!("dropped {} bytes of {} at {}: {}", cut.bytes_dropped, cut.file.display(), cut.offset, cut.reason);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecoveryReport {
