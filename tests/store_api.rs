@@ -319,9 +319,15 @@ fn buffered_count_trigger_syncs() {
         .map(|i| store.append(&coord("b"), KIND, &i).unwrap())
         .collect();
     assert!(!receipts[0].durable && !receipts[1].durable);
+    // The third append reaches the count; the background flusher syncs
+    // (the appender does not wait for it). Await the condition.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !store.is_durable(2) && std::time::Instant::now() < deadline {
+        std::thread::yield_now();
+    }
     assert!(
-        receipts[2].durable,
-        "the third append reaches the count and syncs"
+        store.is_durable(2),
+        "the flusher synced once the count was reached"
     );
 }
 
@@ -337,4 +343,55 @@ fn errors_convert_into_the_crate_error() {
         run(dir.path()),
         Err(batpak::Error::Append(AppendError::SystemKind { .. }))
     ));
+}
+
+#[test]
+fn point_reads_agree_with_scans_across_cache_blocks_and_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = |cache: u64| {
+        StoreConfig::new(dir.path())
+            .segment_size(256 * 1024)
+            .read_cache_bytes(cache)
+            .durability(Durability::Buffered)
+    };
+    let check = |store: &Store| {
+        let all: Vec<_> = store.query(&Region::all()).map(Result::unwrap).collect();
+        assert_eq!(all.len(), 3000);
+        // Reverse order, so later blocks are cached first.
+        for e in all.iter().rev() {
+            assert_eq!(store.get(e.header().event_id).unwrap().as_ref(), Some(e));
+        }
+    };
+    {
+        let store = Store::open(config(128 * 1024)).unwrap();
+        for i in 0..3000u64 {
+            store
+                .append_typed(&coord(&format!("e{}", i % 5)), &Note::new(i))
+                .unwrap();
+        }
+        check(&store);
+        store.close().unwrap();
+    }
+    assert!(segment_files(dir.path()).len() >= 2);
+    check(&Store::open(config(128 * 1024)).unwrap());
+    check(&Store::open(config(0)).unwrap());
+}
+
+#[test]
+fn store_is_shareable_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+    assert_send_sync::<batpak::store::AppendReceipt>();
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(open(dir.path()));
+    let handles: Vec<_> = (0..3)
+        .map(|t| {
+            let store = std::sync::Arc::clone(&store);
+            std::thread::spawn(move || store.append(&coord(&format!("t{t}")), KIND, &t).unwrap())
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(store.len(), 3);
 }

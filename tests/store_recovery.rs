@@ -224,3 +224,33 @@ fn a_second_open_is_locked_out_until_the_first_closes() {
     // Dropping releases the lock too.
     assert_eq!(open(dir.path()).len(), 1);
 }
+
+#[test]
+fn lowering_a_limit_below_stored_data_is_refused_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = open(dir.path());
+        for i in 0..3u64 {
+            store
+                .append(&coord("big"), EventKind::custom(1, 1), &vec![i as u8; 500])
+                .unwrap();
+        }
+    }
+    let seg = segment_files(dir.path()).pop().unwrap();
+    let before = std::fs::read(&seg).unwrap();
+    for config in [
+        StoreConfig::new(dir.path()).max_payload_bytes(100),
+        // The last frame reaches the end of the file: it must not be taken
+        // for a torn tail and cut off.
+        StoreConfig::new(dir.path()).max_frame_bytes(100),
+        StoreConfig::new(dir.path())
+            .max_frame_bytes(100)
+            .repair_on_open(true),
+    ] {
+        let err = Store::open(config).unwrap_err();
+        assert!(matches!(err, OpenError::LimitTooLow { .. }), "{err}");
+        assert!(err.to_string().contains("larger limits"), "{err}");
+        assert_eq!(std::fs::read(&seg).unwrap(), before, "nothing changed");
+    }
+    assert_eq!(open(dir.path()).len(), 3);
+}

@@ -317,3 +317,62 @@ fn a_batch_is_one_unit_across_reopen_and_rotation() {
     assert_eq!(store.len(), 150);
     assert!(store.verify_chain().unwrap().is_intact());
 }
+
+#[test]
+fn a_durable_repeat_of_a_buffered_append_is_synced_before_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        StoreConfig::new(dir.path())
+            .buffered_sync_every(None)
+            .buffered_sync_interval(None),
+    )
+    .unwrap();
+    let key = AppendOptions::new().idempotency_key(IdempotencyKey::from_content("k"));
+    let first = store
+        .append_with_options(&coord("e"), KIND, &1, key.durability(Durability::Buffered))
+        .unwrap();
+    assert!(!first.durable);
+    let again = store
+        .append_with_options(&coord("e"), KIND, &1, key.durability(Durability::Sync))
+        .unwrap();
+    assert_eq!(again.event_id, first.event_id);
+    assert!(again.durable, "asked for Sync, so the original was synced");
+}
+
+#[test]
+fn readers_never_see_part_of_a_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(StoreConfig::new(dir.path()).durability(Durability::Buffered)).unwrap();
+    let batches = 200u64;
+    std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            for b in 0..batches {
+                let items = (0..10u64)
+                    .map(|i| {
+                        BatchItem::typed(&coord(&format!("e{i}")), &Note::new(b * 10 + i)).unwrap()
+                    })
+                    .collect();
+                store.append_batch(items).unwrap();
+            }
+        });
+        let mut observations = 0;
+        while !writer.is_finished() || observations == 0 {
+            assert_eq!(
+                store.len() % 10,
+                0,
+                "len is always a whole number of batches"
+            );
+            let mut per_entity = std::collections::HashMap::new();
+            for e in store.query(&Region::all()) {
+                *per_entity.entry(e.unwrap().coordinate).or_insert(0u64) += 1;
+            }
+            let counts: HashSet<u64> = per_entity.values().copied().collect();
+            assert!(
+                counts.len() <= 1,
+                "one query sees every entity equally often: {counts:?}"
+            );
+            observations += 1;
+        }
+    });
+    assert_eq!(store.len(), batches * 10);
+}

@@ -61,6 +61,33 @@ fn raw_fdatasync(c: &mut Criterion) {
     g.finish();
 }
 
+/// The writer design choice (DESIGN.md decision 1): the cost of handing one
+/// request to a dedicated writer thread over flume and waiting for its
+/// reply, with no work done. A thread-fed writer pays this on every append;
+/// the leader/follower group does not (the caller writes itself when no one
+/// else is writing).
+fn thread_handoff(c: &mut Criterion) {
+    let (to_writer, requests) = flume::bounded::<(u64, flume::Sender<u64>)>(1024);
+    let worker = std::thread::spawn(move || {
+        for (n, reply) in requests {
+            let _ = reply.send(n + 1);
+        }
+    });
+    let mut g = c.benchmark_group("writer_design");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("flume_thread_roundtrip_no_work", |b| {
+        let mut n = 0u64;
+        b.iter(|| {
+            let (reply, answer) = flume::bounded(1);
+            to_writer.send((n, reply)).unwrap();
+            n = answer.recv().unwrap();
+        })
+    });
+    g.finish();
+    drop(to_writer);
+    worker.join().unwrap();
+}
+
 fn append_single(c: &mut Criterion) {
     let mut g = c.benchmark_group("append_single");
     g.throughput(Throughput::Elements(1));
@@ -213,6 +240,6 @@ criterion_group! {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-    targets = raw_fdatasync, append_single, append_threads, reads, reopen
+    targets = raw_fdatasync, thread_handoff, append_single, append_threads, reads, reopen
 }
 criterion_main!(benches);

@@ -50,6 +50,11 @@ pub const DEFAULT_WRITER_QUEUE_CAPACITY: usize = 4096;
 pub const DEFAULT_BUFFERED_SYNC_EVERY: u64 = 4096;
 /// Default: buffered events are synced at least this often.
 pub const DEFAULT_BUFFERED_SYNC_INTERVAL: Duration = Duration::from_millis(100);
+/// Default read cache: 32 MiB.
+pub const DEFAULT_READ_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest frame limit accepted: a frame alone in a fresh segment must
+/// still end below 4 GiB.
+pub const MAX_FRAME_BYTES: usize = (u32::MAX - 1024 * 1024) as usize;
 /// Largest segment size accepted (offsets inside a segment are `u32`).
 pub const MAX_SEGMENT_SIZE: u64 = u32::MAX as u64;
 
@@ -84,6 +89,7 @@ pub struct StoreConfig {
     pub(crate) buffered_sync_every: Option<u64>,
     pub(crate) buffered_sync_interval: Option<Duration>,
     pub(crate) repair_on_open: bool,
+    pub(crate) read_cache_bytes: u64,
     pub(crate) io: Arc<dyn StoreIo>,
     pub(crate) upcasters: Arc<Upcasters>,
     pub(crate) max_batch_items: usize,
@@ -106,6 +112,7 @@ impl StoreConfig {
             buffered_sync_every: Some(DEFAULT_BUFFERED_SYNC_EVERY),
             buffered_sync_interval: Some(DEFAULT_BUFFERED_SYNC_INTERVAL),
             repair_on_open: false,
+            read_cache_bytes: DEFAULT_READ_CACHE_BYTES,
             io: Arc::new(OsIo),
             upcasters: Arc::new(Upcasters::new()),
             max_batch_items: super::limits::DEFAULT_MAX_BATCH_ITEMS,
@@ -142,11 +149,12 @@ impl StoreConfig {
     }
 
     /// Refuse one append or batch whose encoded frame is larger than this
-    /// (default 64 MiB; at most `u32::MAX`). Recovery treats a larger frame
-    /// length on disk as damage.
+    /// (default 64 MiB; at most [`MAX_FRAME_BYTES`], so that every offset in
+    /// a segment fits in 32 bits). Recovery treats a larger frame length on
+    /// disk as damage.
     #[must_use]
     pub fn max_frame_bytes(mut self, bytes: usize) -> StoreConfig {
-        self.max_frame_bytes = bytes.min(u32::MAX as usize);
+        self.max_frame_bytes = bytes.min(MAX_FRAME_BYTES);
         self
     }
 
@@ -205,9 +213,18 @@ impl StoreConfig {
         self
     }
 
+    /// Memory for caching segment blocks read by point reads (`get`,
+    /// `walk_ancestors`, the first event of a query): default 32 MiB; 0
+    /// turns the cache off. Large sequential reads bypass it.
+    #[must_use]
+    pub fn read_cache_bytes(mut self, bytes: u64) -> StoreConfig {
+        self.read_cache_bytes = bytes;
+        self
+    }
+
     /// Replaces the file I/O seam (fault injection).
     #[must_use]
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "used by fault-injection tests (issue 4)")]
     pub(crate) fn with_io(mut self, io: Arc<dyn StoreIo>) -> StoreConfig {
         self.io = io;
         self

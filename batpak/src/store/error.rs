@@ -35,6 +35,22 @@ pub enum OpenError {
         /// The directory.
         dir: PathBuf,
     },
+    /// A segment holds an intact frame or payload larger than this
+    /// configuration allows: it was written with larger limits.
+    #[error(
+        "segment {file} holds, at byte offset {offset}, a record larger than this \
+         configuration allows ({reason}); nothing was changed. It was written with larger \
+         limits: open with StoreConfig::max_payload_bytes / max_frame_bytes at least as \
+         large as when it was written"
+    )]
+    LimitTooLow {
+        /// The segment file.
+        file: PathBuf,
+        /// Byte offset of the record's frame.
+        offset: u64,
+        /// Which limit and by how much.
+        reason: FormatError,
+    },
     /// A segment is damaged somewhere other than a torn tail.
     #[error(
         "segment {file} is damaged at byte offset {offset}: {reason}; nothing was changed. \

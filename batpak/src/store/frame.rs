@@ -272,6 +272,9 @@ pub(crate) enum FrameProblem {
     Incomplete(FormatError),
     /// The frame is complete but wrong (bad CRC, tag, or over the limit).
     Bad(FormatError),
+    /// The frame is intact (its CRC holds) but longer than the configured
+    /// limit: written with a larger limit.
+    OverLimit(FormatError),
 }
 
 /// The check stored beside a frame's length: CRC32 of its 4 bytes, so a
@@ -305,11 +308,23 @@ pub(crate) fn read_frame(bytes: &[u8], max_body: u64) -> Result<FrameView<'_>, F
     }
     let body_len = u64::from(stored_len);
     if body_len > max_body {
-        return Err(FrameProblem::Bad(FormatError::TooLong {
+        let reason = FormatError::TooLong {
             what: "frame body",
             len: body_len,
             limit: max_body,
-        }));
+        };
+        // The bytes are already in memory: if the whole frame is present and
+        // its CRC holds, it is a real frame written under a larger limit, not
+        // damage (and never a torn tail to cut off).
+        let intact = usize::try_from(body_len)
+            .ok()
+            .and_then(|len| bytes.get(FR_TAG..FRAME_HEADER_LEN + len))
+            .is_some_and(|covered| crc32fast::hash(covered) == u32_at(bytes, FR_CRC));
+        return Err(if intact {
+            FrameProblem::OverLimit(reason)
+        } else {
+            FrameProblem::Bad(reason)
+        });
     }
     // Bounded by max_body (a usize-sized config value) above.
     let total = FRAME_HEADER_LEN + body_len as usize;

@@ -52,7 +52,10 @@ pub fn scan_segment(bytes: &[u8]) -> Result<SegmentSummary, FormatError> {
     let (torn, damaged) = match scan.end {
         ScanEnd::Clean => (None, None),
         ScanEnd::Torn { offset, reason } => (Some((offset, reason)), None),
-        ScanEnd::Damaged { offset, reason } => (None, Some((offset, reason))),
+        // A frame over the configured limit is refused like damage.
+        ScanEnd::Damaged { offset, reason } | ScanEnd::OverLimit { offset, reason } => {
+            (None, Some((offset, reason)))
+        }
     };
     Ok(SegmentSummary {
         events,
@@ -72,7 +75,9 @@ pub fn scan_segment(bytes: &[u8]) -> Result<SegmentSummary, FormatError> {
 pub fn decode_frame(bytes: &[u8]) -> Result<u64, FormatError> {
     let view = match frame::read_frame(bytes, LIMITS.0) {
         Ok(view) => view,
-        Err(FrameProblem::Incomplete(e) | FrameProblem::Bad(e)) => return Err(e),
+        Err(FrameProblem::Incomplete(e) | FrameProblem::Bad(e) | FrameProblem::OverLimit(e)) => {
+            return Err(e)
+        }
     };
     // Start the segment at the first event's sequence, if one is readable,
     // so a well-formed frame decodes whole.

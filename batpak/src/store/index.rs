@@ -2,22 +2,24 @@
 //! entity and per kind. Rebuilt on open from the segments' fixed fields
 //! without decoding payloads; extended by the writer after each commit.
 //!
-//! Memory per event: one 36-byte [`IndexEntry`] (by global sequence, the
-//! position in `entries`), 8 bytes in its entity's list and 8 bytes in its
-//! kind's list, plus `Vec` growth slack. Lookup by id needs no extra table:
-//! the writer issues UUID v7 ids in increasing order, so `entries` is sorted
-//! by id within each *run*; a new run starts only if an id ever goes
-//! backwards (a clock set back between sessions), and lookup binary-searches
-//! each run.
+//! Memory per event: 36 bytes by global sequence (a 16-byte id in one array
+//! and a 20-byte location in another), 8 bytes in its entity's list and 8
+//! bytes in its kind's list, plus `Vec` growth slack. Lookup by id needs no
+//! extra table: the writer issues UUID v7 ids in increasing order, so the id
+//! array is sorted within each *run*; a new run starts only if an id ever
+//! goes backwards (a clock set back between sessions), and lookup
+//! binary-searches each run (a compact array of `u128`, cache-friendly).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use crate::coordinate::Coordinate;
 use crate::event::{EventHash, EventKind};
 use crate::id::EventId;
 
-/// Where one event lives. Fixed size (36 bytes).
+/// Where one event lives (as handed in and out; stored split, see
+/// [`Index`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct IndexEntry {
     pub(crate) event_id: [u8; 16],
@@ -32,6 +34,40 @@ pub(crate) struct IndexEntry {
     pub(crate) kind: u16,
 }
 
+/// Distance between fence ids (see [`Index::find`]).
+const FENCE_STRIDE: usize = 64;
+
+/// Hashes the `u16` kind keys of the per-kind lists with one multiply
+/// (kinds are few and not attacker-chosen in a way that matters).
+#[derive(Debug, Default)]
+struct KindHasher(u64);
+
+impl Hasher for KindHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// The stored part of an entry besides its id: 20 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Location {
+    segment: u32,
+    offset: u32,
+    len: u32,
+    entity: u32,
+    kind: u16,
+}
+
 /// One entity: its coordinate, its events in entity order, its head hash.
 #[derive(Debug, Clone)]
 pub(crate) struct EntityEntry {
@@ -44,25 +80,64 @@ pub(crate) struct EntityEntry {
 /// The in-memory index.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    entries: Vec<IndexEntry>,
+    /// Event ids by global sequence (big-endian `u128`, so they compare as
+    /// the UUIDs do): a compact array for the id binary search.
+    ids: Vec<u128>,
+    /// Locations by global sequence.
+    locations: Vec<Location>,
     entities: Vec<EntityEntry>,
     entity_ids: HashMap<Coordinate, u32>,
-    by_kind: HashMap<EventKind, Vec<u64>>,
+    by_kind: HashMap<u16, Vec<u64>, BuildHasherDefault<KindHasher>>,
     /// Ranges of global sequences within which event ids increase.
     id_runs: Vec<Range<u64>>,
+    /// Every `FENCE_STRIDE`-th id: a small array (1/64 of `ids`) that stays
+    /// in cache, so a lookup touches few cold lines of `ids`.
+    fence: Vec<u128>,
 }
 
 impl Index {
     /// Number of events.
     pub(crate) fn len(&self) -> u64 {
-        self.entries.len() as u64
+        self.ids.len() as u64
     }
 
     /// The entry at a global sequence.
-    pub(crate) fn entry(&self, global_sequence: u64) -> Option<&IndexEntry> {
-        usize::try_from(global_sequence)
-            .ok()
-            .and_then(|i| self.entries.get(i))
+    pub(crate) fn entry(&self, global_sequence: u64) -> Option<IndexEntry> {
+        let i = usize::try_from(global_sequence).ok()?;
+        let loc = self.locations.get(i)?;
+        Some(IndexEntry {
+            event_id: self.ids[i].to_be_bytes(),
+            segment: loc.segment,
+            offset: loc.offset,
+            len: loc.len,
+            entity: loc.entity,
+            kind: loc.kind,
+        })
+    }
+
+    /// The entity and kind at a global sequence (no id copy).
+    pub(crate) fn entity_and_kind(&self, global_sequence: u64) -> Option<(u32, u16)> {
+        let i = usize::try_from(global_sequence).ok()?;
+        self.locations.get(i).map(|l| (l.entity, l.kind))
+    }
+
+    /// Reserves room for `additional` more events.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.ids.reserve(additional);
+        self.locations.reserve(additional);
+    }
+
+    /// Gives back growth slack (after open's bulk load).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.ids.shrink_to_fit();
+        self.fence.shrink_to_fit();
+        self.locations.shrink_to_fit();
+        for entity in &mut self.entities {
+            entity.events.shrink_to_fit();
+        }
+        for list in self.by_kind.values_mut() {
+            list.shrink_to_fit();
+        }
     }
 
     /// The entity with this id.
@@ -82,16 +157,24 @@ impl Index {
 
     /// Global sequences of events of one kind, ascending.
     pub(crate) fn by_kind(&self, kind: EventKind) -> &[u64] {
-        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+        self.by_kind.get(&kind.to_raw()).map_or(&[], Vec::as_slice)
     }
 
     /// The global sequence of an event id.
     pub(crate) fn find(&self, id: EventId) -> Option<u64> {
-        let key = id.to_bytes();
+        let key = u128::from_be_bytes(id.to_bytes());
+        if self.id_runs.len() == 1 {
+            // One run (the usual case): all ids increase; search the fence
+            // first, then one stride of `ids`.
+            let block = self.fence.partition_point(|f| *f <= key).checked_sub(1)?;
+            let start = block * FENCE_STRIDE;
+            let end = (start + FENCE_STRIDE).min(self.ids.len());
+            let pos = self.ids[start..end].binary_search(&key).ok()?;
+            return Some((start + pos) as u64);
+        }
         for run in self.id_runs.iter().rev() {
             let (start, end) = (run.start as usize, run.end as usize);
-            let slice = &self.entries[start..end];
-            if let Ok(pos) = slice.binary_search_by(|e| e.event_id.cmp(&key)) {
+            if let Ok(pos) = self.ids[start..end].binary_search(&key) {
                 return Some((start + pos) as u64);
             }
         }
@@ -115,11 +198,9 @@ impl Index {
 
     /// Appends the next event (its global sequence must be `len()`).
     pub(crate) fn push(&mut self, entry: IndexEntry, hash: EventHash) {
-        let seq = self.entries.len() as u64;
-        let continues_run = self
-            .entries
-            .last()
-            .is_some_and(|last| last.event_id < entry.event_id);
+        let seq = self.ids.len() as u64;
+        let id = u128::from_be_bytes(entry.event_id);
+        let continues_run = self.ids.last().is_some_and(|last| *last < id);
         match self.id_runs.last_mut() {
             Some(run) if continues_run => run.end = seq + 1,
             _ => self.id_runs.push(seq..seq + 1),
@@ -128,17 +209,25 @@ impl Index {
             entity.events.push(seq);
             entity.head = hash;
         }
-        self.by_kind
-            .entry(EventKind::from_raw(entry.kind))
-            .or_default()
-            .push(seq);
-        self.entries.push(entry);
+        self.by_kind.entry(entry.kind).or_default().push(seq);
+        if self.ids.len().is_multiple_of(FENCE_STRIDE) {
+            self.fence.push(id);
+        }
+        self.ids.push(id);
+        self.locations.push(Location {
+            segment: entry.segment,
+            offset: entry.offset,
+            len: entry.len,
+            entity: entry.entity,
+            kind: entry.kind,
+        });
     }
 
     /// Bytes the index holds on the heap for its events (capacity, not
     /// length: what the allocator actually gave), and for its entities.
     pub(crate) fn heap_bytes(&self) -> (usize, usize) {
-        let per_event = self.entries.capacity() * std::mem::size_of::<IndexEntry>()
+        let per_event = self.ids.capacity() * 16
+            + self.locations.capacity() * std::mem::size_of::<Location>()
             + self
                 .entities
                 .iter()
@@ -149,7 +238,8 @@ impl Index {
                 .values()
                 .map(|v| v.capacity() * 8)
                 .sum::<usize>()
-            + self.id_runs.capacity() * std::mem::size_of::<Range<u64>>();
+            + self.id_runs.capacity() * std::mem::size_of::<Range<u64>>()
+            + self.fence.capacity() * 16;
         let per_entity = self.entities.capacity() * std::mem::size_of::<EntityEntry>()
             + self
                 .entities
@@ -179,7 +269,23 @@ mod tests {
 
     #[test]
     fn entry_is_small_and_fixed_size() {
-        assert_eq!(std::mem::size_of::<IndexEntry>(), 36);
+        assert_eq!(std::mem::size_of::<Location>() + 16, 36);
+    }
+
+    #[test]
+    fn every_id_is_found_through_the_fence() {
+        let mut index = Index::default();
+        let e = index.add_entity(Coordinate::new("a", "s").unwrap());
+        let mut clock = crate::store::clock::IdClock::new();
+        let ids: Vec<EventId> = (0..1000).map(|_| clock.next().0).collect();
+        for id in &ids {
+            index.push(entry(*id, e), EventHash::GENESIS);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.find(*id), Some(i as u64));
+        }
+        assert_eq!(index.find(EventId::from_bytes([0; 16])), None);
+        assert_eq!(index.find(EventId::from_bytes([0xFF; 16])), None);
     }
 
     #[test]

@@ -24,16 +24,19 @@
 //! ```
 
 mod batch;
+mod cache;
+mod clock;
 mod config;
+mod core;
 mod error;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 #[cfg(not(feature = "fault-injection"))]
 pub(crate) mod fault;
+mod flusher;
 pub(crate) mod frame;
 pub(crate) mod fuzz;
 mod gates;
-mod ids;
 mod index;
 pub(crate) mod io;
 mod limits;
@@ -42,11 +45,11 @@ mod read;
 pub(crate) mod segment;
 mod transition;
 mod typed;
+mod types;
 mod verify;
 mod writer;
 
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
 use std::thread::JoinHandle;
@@ -54,13 +57,13 @@ use std::thread::JoinHandle;
 use serde::Serialize;
 
 use crate::coordinate::Coordinate;
-use crate::event::{encode_msgpack, EventHash, EventKind, EventPayload, KindRegistry};
-use crate::id::{CausationId, CorrelationId, EventId};
+use crate::event::{encode_msgpack, EventKind, EventPayload, KindRegistry};
+use crate::id::{CausationId, CorrelationId};
 
 pub use config::{
     Durability, StoreConfig, DEFAULT_BUFFERED_SYNC_EVERY, DEFAULT_BUFFERED_SYNC_INTERVAL,
-    DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SEGMENT_SIZE,
-    DEFAULT_WRITER_QUEUE_CAPACITY, MAX_SEGMENT_SIZE,
+    DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_READ_CACHE_BYTES,
+    DEFAULT_SEGMENT_SIZE, DEFAULT_WRITER_QUEUE_CAPACITY, MAX_FRAME_BYTES, MAX_SEGMENT_SIZE,
 };
 pub use error::{AppendError, BatchError, CloseError, OpenError, ReadError};
 pub use frame::FormatError;
@@ -69,318 +72,13 @@ pub use limits::{DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_ITEMS};
 pub use read::{Ancestors, IndexMemory, Query};
 pub use transition::LoadError;
 pub use typed::TypedQuery;
+pub use types::{
+    AppendOptions, AppendReceipt, BatchItem, Closed, IdempotencyKey, RecoveryReport, TruncatedTail,
+};
 pub use verify::{BrokenLink, ChainReport, LinkProblem};
 
 use writer::{Cause, PendingEvent, WriteRequest, Writer};
 pub(crate) use writer::{CommitListener, CommittedBatch};
-
-/// What an append got: where the event landed and what was promised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AppendReceipt {
-    /// The event's id.
-    pub event_id: EventId,
-    /// Its position in the store.
-    pub global_sequence: u64,
-    /// Its position within its entity.
-    pub entity_sequence: u64,
-    /// Its chain hash.
-    pub hash: EventHash,
-    /// Whether the event was synced to disk before the call returned.
-    pub durable: bool,
-    /// When it was appended (microseconds since the Unix epoch).
-    pub timestamp_micros: u64,
-    /// Its kind.
-    pub kind: EventKind,
-}
-
-/// A key that makes an append idempotent: appending again with the same key
-/// and the same event returns the original receipt instead of writing twice.
-///
-/// 16 bytes. Make one from a UUID, from 16 raw bytes, or from any bytes
-/// (hashed), e.g. a request id or a natural key.
-///
-/// # Examples
-///
-/// ```
-/// use batpak::store::IdempotencyKey;
-///
-/// let a = IdempotencyKey::from_content(b"order-42/payment");
-/// let b = IdempotencyKey::from_content(b"order-42/payment");
-/// assert_eq!(a, b);
-/// assert_ne!(a, IdempotencyKey::from_content(b"order-43/payment"));
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IdempotencyKey([u8; 16]);
-
-impl IdempotencyKey {
-    /// A key with these exact bytes.
-    pub const fn from_bytes(bytes: [u8; 16]) -> IdempotencyKey {
-        IdempotencyKey(bytes)
-    }
-
-    /// A key derived from arbitrary bytes (blake3, first 16 bytes).
-    pub fn from_content(content: impl AsRef<[u8]>) -> IdempotencyKey {
-        let mut h = blake3::Hasher::new();
-        h.update(b"batpak/idempotency-key/v1");
-        h.update(content.as_ref());
-        let mut out = [0u8; 16];
-        out.copy_from_slice(&h.finalize().as_bytes()[..16]);
-        IdempotencyKey(out)
-    }
-
-    /// A key from a UUID (for example a request id).
-    pub const fn from_uuid(uuid: uuid::Uuid) -> IdempotencyKey {
-        IdempotencyKey(*uuid.as_bytes())
-    }
-
-    /// The 16 bytes.
-    pub const fn as_bytes(&self) -> &[u8; 16] {
-        &self.0
-    }
-}
-
-impl fmt::Display for IdempotencyKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for IdempotencyKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "IdempotencyKey({self})")
-    }
-}
-
-/// Options for one append: compare-and-swap, idempotency, correlation,
-/// causation, durability and payload version.
-///
-/// # Examples
-///
-/// ```
-/// use batpak::store::{AppendOptions, Durability, IdempotencyKey};
-///
-/// let options = AppendOptions::new()
-///     .expected_sequence(0)
-///     .idempotency_key(IdempotencyKey::from_content("request-1"))
-///     .durability(Durability::Buffered);
-/// assert_eq!(options.expected_sequence, Some(0));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct AppendOptions {
-    /// Compare-and-swap: the entity's next sequence must equal this (0 for
-    /// an entity with no events yet).
-    pub expected_sequence: Option<u64>,
-    /// Makes the append idempotent (see [`IdempotencyKey`]).
-    pub idempotency_key: Option<IdempotencyKey>,
-    /// The request this event belongs to (default: the event's own id).
-    pub correlation_id: Option<CorrelationId>,
-    /// The event that caused this one.
-    pub causation_id: Option<CausationId>,
-    /// Overrides the store's default durability.
-    pub durability: Option<Durability>,
-    /// Payload schema version (default 1).
-    pub payload_version: Option<u16>,
-}
-
-impl AppendOptions {
-    /// No options: the defaults.
-    pub fn new() -> AppendOptions {
-        AppendOptions::default()
-    }
-
-    /// Sets [`AppendOptions::expected_sequence`].
-    #[must_use]
-    pub fn expected_sequence(mut self, sequence: u64) -> AppendOptions {
-        self.expected_sequence = Some(sequence);
-        self
-    }
-
-    /// Sets [`AppendOptions::idempotency_key`].
-    #[must_use]
-    pub fn idempotency_key(mut self, key: IdempotencyKey) -> AppendOptions {
-        self.idempotency_key = Some(key);
-        self
-    }
-
-    /// Sets [`AppendOptions::correlation_id`].
-    #[must_use]
-    pub fn correlation_id(mut self, id: CorrelationId) -> AppendOptions {
-        self.correlation_id = Some(id);
-        self
-    }
-
-    /// Sets [`AppendOptions::causation_id`].
-    #[must_use]
-    pub fn causation_id(mut self, id: CausationId) -> AppendOptions {
-        self.causation_id = Some(id);
-        self
-    }
-
-    /// Sets [`AppendOptions::durability`].
-    #[must_use]
-    pub fn durability(mut self, durability: Durability) -> AppendOptions {
-        self.durability = Some(durability);
-        self
-    }
-
-    /// Sets [`AppendOptions::payload_version`].
-    #[must_use]
-    pub fn payload_version(mut self, version: u16) -> AppendOptions {
-        self.payload_version = Some(version);
-        self
-    }
-}
-
-/// One item of [`Store::append_batch`]: an already-encoded event and its
-/// options. The batch's durability is the first item's choice (or the
-/// store's default).
-///
-/// # Examples
-///
-/// ```
-/// use batpak::prelude::*;
-/// use batpak::store::{AppendOptions, BatchItem};
-///
-/// let coord = Coordinate::new("order-1", "shop")?;
-/// let placed = BatchItem::new(&coord, EventKind::custom(1, 1), &"placed")?;
-/// let paid = BatchItem::new(&coord, EventKind::custom(1, 2), &"paid")?
-///     .options(AppendOptions::new().expected_sequence(1))
-///     .caused_by_item(0);
-/// assert_eq!(paid.cause_item(), Some(0));
-/// # let _ = placed;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct BatchItem {
-    coordinate: Coordinate,
-    kind: EventKind,
-    payload_version: u16,
-    payload: Vec<u8>,
-    options: AppendOptions,
-    cause_item: Option<usize>,
-}
-
-impl BatchItem {
-    /// An item whose payload is `payload` encoded as MessagePack (version 1).
-    ///
-    /// # Errors
-    ///
-    /// [`AppendError::Payload`] if encoding fails.
-    pub fn new(
-        coordinate: &Coordinate,
-        kind: EventKind,
-        payload: &impl Serialize,
-    ) -> Result<BatchItem, AppendError> {
-        let bytes = encode_msgpack(std::any::type_name_of_val(payload), payload)?;
-        Ok(BatchItem::encoded(coordinate, kind, 1, bytes))
-    }
-
-    /// An item for an [`EventPayload`] (kind and version from the type).
-    ///
-    /// # Errors
-    ///
-    /// [`AppendError::Payload`] if encoding fails.
-    pub fn typed<P: EventPayload>(
-        coordinate: &Coordinate,
-        payload: &P,
-    ) -> Result<BatchItem, AppendError> {
-        let bytes = payload.encode_payload()?;
-        Ok(BatchItem::encoded(
-            coordinate,
-            payload.kind(),
-            P::VERSION,
-            bytes,
-        ))
-    }
-
-    /// An item with already-encoded MessagePack bytes.
-    pub fn encoded(
-        coordinate: &Coordinate,
-        kind: EventKind,
-        payload_version: u16,
-        bytes: Vec<u8>,
-    ) -> BatchItem {
-        BatchItem {
-            coordinate: coordinate.clone(),
-            kind,
-            payload_version,
-            payload: bytes,
-            options: AppendOptions::default(),
-            cause_item: None,
-        }
-    }
-
-    /// Sets the item's options (CAS, idempotency, correlation, causation).
-    #[must_use]
-    pub fn options(mut self, options: AppendOptions) -> BatchItem {
-        if let Some(v) = options.payload_version {
-            self.payload_version = v;
-        }
-        self.options = options;
-        self
-    }
-
-    /// Makes the event at `index` (an earlier item of the same batch) this
-    /// item's cause.
-    #[must_use]
-    pub fn caused_by_item(mut self, index: usize) -> BatchItem {
-        self.cause_item = Some(index);
-        self
-    }
-
-    /// The earlier item named as cause, if any.
-    pub fn cause_item(&self) -> Option<usize> {
-        self.cause_item
-    }
-}
-
-/// What open found and did at a torn tail or repaired damage.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RecoveryReport {
-    /// Files truncated (or removed) on open, in order.
-    pub truncated: Vec<TruncatedTail>,
-    /// Segments moved aside by a repair.
-    pub moved_aside: Vec<PathBuf>,
-    /// Events found on open.
-    pub events: u64,
-}
-
-impl RecoveryReport {
-    /// Whether open found everything intact.
-    pub fn is_clean(&self) -> bool {
-        self.truncated.is_empty() && self.moved_aside.is_empty()
-    }
-}
-
-/// One truncation done on open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TruncatedTail {
-    /// The segment file.
-    pub file: PathBuf,
-    /// Where it now ends.
-    pub offset: u64,
-    /// Bytes dropped.
-    pub bytes_dropped: u64,
-    /// Why (what was wrong at `offset`).
-    pub reason: String,
-    /// Whether it was a torn tail (`false`: damage dropped by a repair).
-    pub torn_tail: bool,
-}
-
-/// What [`Store::close`] leaves behind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Closed {
-    /// Events in the store.
-    pub events: u64,
-}
 
 /// State shared by the store handle, the writer and the flusher.
 pub(crate) struct Shared {
@@ -390,11 +88,15 @@ pub(crate) struct Shared {
     pub(crate) writer: Writer,
     /// Global sequence below which every event is synced.
     pub(crate) synced_upto: AtomicU64,
+    /// Global sequence below which every event is written to a file.
+    pub(crate) written_upto: AtomicU64,
     pub(crate) listeners: RwLock<Vec<CommitListener>>,
     /// Lossy subscribers and cursor wake-ups (issue 8).
     pub(crate) hub: Arc<crate::subscription::Hub>,
     /// `Store::project`'s cached states (issue 8).
     pub(crate) projections: crate::projection::MemoryCache,
+    /// Blocks of segments read by point reads.
+    pub(crate) cache: cache::BlockCache,
     recovery: RecoveryReport,
     flusher_stop: Mutex<bool>,
     flusher_cv: Condvar,
@@ -469,13 +171,21 @@ impl Store {
     /// [`StoreConfig::repair_on_open`]); [`OpenError::Io`] for file errors.
     pub fn open(config: StoreConfig) -> Result<Store, OpenError> {
         let shared = Arc::new(open::open(config)?);
-        let flusher = shared.config.buffered_sync_interval.and_then(|interval| {
-            let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
+        let interval = shared.config.buffered_sync_interval;
+        let needs_flusher = interval.is_some() || shared.config.buffered_sync_every.is_some();
+        let flusher = if needs_flusher {
+            let for_thread = Arc::clone(&shared);
+            let spawned = std::thread::Builder::new()
                 .name("batpak-flusher".into())
-                .spawn(move || flusher_loop(&shared, interval))
-                .ok()
-        });
+                .spawn(move || flusher::flusher_loop(&for_thread, interval));
+            Some(spawned.map_err(|source| OpenError::Io {
+                action: "start the flusher thread for",
+                path: shared.config.dir.clone(),
+                source,
+            })?)
+        } else {
+            None
+        };
         Ok(Store { shared, flusher })
     }
 
@@ -927,7 +637,7 @@ impl Store {
                 reason: reason.clone(),
             });
         }
-        if core.unsynced > 0 {
+        if core.unsynced(&self.shared) > 0 {
             core.sync(&self.shared)
                 .map_err(|e| CloseError::SyncFailed {
                     reason: e.to_string(),
@@ -947,35 +657,6 @@ impl Drop for Store {
     }
 }
 
-fn flusher_loop(shared: &Shared, interval: std::time::Duration) {
-    loop {
-        let stop = shared
-            .flusher_stop
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if *stop {
-            return;
-        }
-        let (stop, _) = shared
-            .flusher_cv
-            .wait_timeout(stop, interval)
-            .unwrap_or_else(PoisonError::into_inner);
-        if *stop {
-            return;
-        }
-        drop(stop);
-        let mut core = shared
-            .writer
-            .core
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if core.unsynced > 0 && core.poisoned.is_none() {
-            // A failure poisons the store; the next append reports it.
-            let _ = core.sync(shared);
-        }
-    }
-}
-
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Shared")
@@ -991,20 +672,23 @@ impl Shared {
         lock: std::fs::File,
         index: index::Index,
         segments: Vec<Arc<segment::SegmentFile>>,
-        core: writer::Core,
+        core: core::Core,
         recovery: RecoveryReport,
     ) -> Shared {
         let synced = core.next_global;
         let capacity = config.writer_queue_capacity;
+        let cache = cache::BlockCache::new(config.read_cache_bytes);
         Shared {
             config,
             index: RwLock::new(index),
             segments: RwLock::new(segments),
             writer: Writer::new(core, capacity),
             synced_upto: AtomicU64::new(synced),
+            written_upto: AtomicU64::new(synced),
             listeners: RwLock::new(Vec::new()),
             hub: Arc::default(),
             projections: crate::projection::MemoryCache::default(),
+            cache,
             recovery,
             flusher_stop: Mutex::new(false),
             flusher_cv: Condvar::new(),
@@ -1015,64 +699,4 @@ impl Shared {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commit_listeners_see_whole_batches_in_commit_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(StoreConfig::new(dir.path())).unwrap();
-        let seen: Arc<Mutex<Vec<Vec<u64>>>> = Arc::default();
-        let sink = Arc::clone(&seen);
-        store.add_commit_listener(Arc::new(move |batch: &CommittedBatch| {
-            let seqs = batch
-                .events
-                .iter()
-                .map(|e| e.header().global_sequence)
-                .collect();
-            sink.lock().unwrap().push(seqs);
-        }));
-        let c = Coordinate::new("e", "s").unwrap();
-        let k = EventKind::custom(1, 1);
-        store.append(&c, k, &1).unwrap();
-        store
-            .append_batch(vec![
-                BatchItem::new(&c, k, &2).unwrap(),
-                BatchItem::new(&c, k, &3).unwrap(),
-            ])
-            .unwrap();
-        // An idempotent repeat writes nothing and notifies nothing.
-        let key = IdempotencyKey::from_content("once");
-        let opts = AppendOptions::new().idempotency_key(key);
-        store.append_with_options(&c, k, &4, opts).unwrap();
-        store.append_with_options(&c, k, &4, opts).unwrap();
-        assert_eq!(*seen.lock().unwrap(), vec![vec![0], vec![1, 2], vec![3]]);
-    }
-
-    #[test]
-    fn system_kinds_go_through_the_crate_path_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(StoreConfig::new(dir.path())).unwrap();
-        let c = Coordinate::new("e", "s").unwrap();
-        let items = vec![
-            BatchItem::new(&c, EventKind::custom(1, 1), &"bypassed").unwrap(),
-            BatchItem::new(&c, EventKind::SYSTEM_BYPASS_AUDIT, &"reason")
-                .unwrap()
-                .caused_by_item(0),
-        ];
-        assert!(matches!(
-            store.append_batch(items.clone()),
-            Err(BatchError::Item {
-                index: 1,
-                error: AppendError::SystemKind { .. }
-            })
-        ));
-        let receipts = store.append_batch_system(items, Durability::Sync).unwrap();
-        assert_eq!(receipts[1].kind, EventKind::SYSTEM_BYPASS_AUDIT);
-        let audit = store.get(receipts[1].event_id).unwrap().unwrap();
-        assert_eq!(
-            audit.header().causation_id,
-            Some(CausationId::from(receipts[0].event_id))
-        );
-    }
-}
+mod tests;

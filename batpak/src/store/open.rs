@@ -4,17 +4,24 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::coordinate::Coordinate;
 
+use super::core::{fingerprint, Core, IdemRecord};
 use super::error::OpenError;
 use super::frame::{FormatError, SegmentHeader, SEGMENT_HEADER_LEN};
 use super::index::{Index, IndexEntry};
 use super::segment::{self, ScanEnd, ScanLimits, SegmentFile, DAMAGED_EXT};
-use super::writer::{fingerprint, Core, IdemRecord};
 use super::{AppendReceipt, IdempotencyKey, RecoveryReport, Shared, StoreConfig, TruncatedTail};
+
+/// Pre-sizes the index while scanning: no event is smaller than this on
+/// disk (85-byte record + a little framing), so the guess never falls short
+/// and the index never regrows during open; the slack is given back after.
+const EXPECTED_BYTES_PER_EVENT: usize = 90;
 
 /// The name of the lock file in a store directory.
 pub(crate) const LOCK_FILE: &str = "LOCK";
@@ -78,6 +85,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
     let mut next_seq = 0u64;
     let count = listed.len();
 
+    let mut buffer: Vec<u8> = Vec::new();
     let mut at = 0;
     while at < count {
         let (number, path) = &listed[at];
@@ -88,9 +96,15 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
             offset,
             reason,
         };
-        let bytes = std::fs::read(path).map_err(io_err("read", path))?;
+        // One buffer for every segment: fresh 64 MiB allocations per segment
+        // cost page faults and zeroing for each.
+        buffer.clear();
+        File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut buffer))
+            .map_err(io_err("read", path))?;
+        let bytes = buffer.as_slice();
         let expected_number = segments.len() as u32 + 1;
-        let header = SegmentHeader::decode(&bytes).and_then(|h| {
+        let header = SegmentHeader::decode(bytes).and_then(|h| {
             if h.segment_number != *number || *number != expected_number {
                 Err(FormatError::Invalid(format!(
                     "segment number {} (file name {number}) where segment {expected_number} was expected",
@@ -107,7 +121,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
         });
         let header = match header {
             Ok(h) => h,
-            Err(reason) if is_last && header_is_torn(&bytes) => {
+            Err(reason) if is_last && header_is_torn(bytes) => {
                 // A crash while creating the segment: it holds no events.
                 io.remove(path)
                     .map_err(io_err("remove the torn segment", path))?;
@@ -129,10 +143,16 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
         };
         let file = io.open_rw(path).map_err(io_err("open", path))?;
         let seg_pos = segments.len() as u32;
-        let scan = segment::scan_frames(&bytes, &header, limits, |events, coords| {
+        index.reserve(bytes.len() / EXPECTED_BYTES_PER_EVENT);
+        // Segment-local coordinate number → entity id.
+        let mut local_entities: Vec<u32> = Vec::new();
+        let scan = segment::scan_frames(bytes, &header, limits, |events, coords| {
+            for coord in &coords[local_entities.len()..] {
+                local_entities.push(index.add_entity(coord.clone()));
+            }
             for ev in events {
                 let coord = &coords[ev.local_coord as usize];
-                let entity = index.add_entity(coord.clone());
+                let entity = local_entities[ev.local_coord as usize];
                 let f = &ev.fields;
                 index.push(
                     IndexEntry {
@@ -180,6 +200,14 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
                     &mut report,
                 )?;
             }
+            ScanEnd::OverLimit { offset, reason } => {
+                // Never repaired: the data is fine, the configuration is not.
+                return Err(OpenError::LimitTooLow {
+                    file: path.clone(),
+                    offset,
+                    reason,
+                });
+            }
             ScanEnd::Torn { offset, reason } | ScanEnd::Damaged { offset, reason } => {
                 if !config.repair_on_open {
                     return Err(damage(offset, reason));
@@ -198,11 +226,11 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
                 stop = true;
             }
         }
-        segments.push(Arc::new(SegmentFile {
-            path: path.clone(),
-            number: *number,
-            file,
-        }));
+        let seg = SegmentFile::new(path.clone(), *number, file, scan.valid_len);
+        if let Some(previous) = segments.last() {
+            previous.sealed.store(true, Ordering::Release);
+        }
+        segments.push(Arc::new(seg));
         tail = Some(Tail {
             coords: scan.coords,
             valid_len: scan.valid_len,
@@ -227,7 +255,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
     let mut core = Core::new(active, active_pos as u32, write_offset);
     for (local, coord) in coords.into_iter().enumerate() {
         let entity = index.add_entity(coord);
-        core.seg_interns.insert(entity, local as u32);
+        core.intern(entity, local as u32);
     }
     for entity in index.entities() {
         let id = core.restore_entity(entity.coordinate.clone());
@@ -235,6 +263,7 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
             core.restore_head(id, entity.head);
         }
     }
+    index.shrink_to_fit();
     core.next_global = index.len();
     core.idempotency = idempotency;
     report.events = index.len();

@@ -3,16 +3,19 @@
 //! positionally, so they never wait for a write or a sync.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
 
 use crate::coordinate::{Coordinate, EntityFilter, KindFilter, Region};
 use crate::event::{Event, EventHash, EventHeader, EventPayload, StoredEvent};
 use crate::id::EventId;
 
+use super::cache::BLOCK_SIZE;
 use super::error::ReadError;
 use super::frame::{self, EVENT_HASH_OFFSET};
 use super::index::{Index, IndexEntry};
 use super::io::read_exact_at;
+use super::segment::SegmentFile;
 use super::Store;
 
 /// Most events one query fetches per index visit.
@@ -66,6 +69,20 @@ enum Source {
 ///
 /// It sees the events that existed when it was created. It fetches them in
 /// chunks, so memory stays small however many events match.
+///
+/// # Examples
+///
+/// ```
+/// # use batpak::prelude::*;
+/// # use batpak::store::{Store, StoreConfig};
+/// # let dir = tempfile::tempdir()?;
+/// # let store = Store::open(StoreConfig::new(dir.path()))?;
+/// # for n in 0..5u32 { store.append(&Coordinate::new("a-1", "s")?, EventKind::custom(1, 1), &n)?; }
+/// // Take what you need; the rest is never read.
+/// let first_two: Vec<_> = store.query(&Region::all()).take(2).collect::<Result<_, _>>()?;
+/// assert_eq!(first_two.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Query<'s> {
     store: &'s Store,
@@ -163,7 +180,7 @@ impl<'s> Query<'s> {
     }
 
     fn candidate(index: &Index, seq: u64, prev: Option<u64>) -> Option<Candidate> {
-        let entry = *index.entry(seq)?;
+        let entry = index.entry(seq)?;
         let entity = index.entity(entry.entity)?;
         let prev = match prev {
             Some(p) => Some(p),
@@ -173,7 +190,7 @@ impl<'s> Query<'s> {
             }
         };
         let prev = match prev {
-            Some(p) if p != u64::MAX => Some((p, *index.entry(p)?)),
+            Some(p) if p != u64::MAX => Some((p, index.entry(p)?)),
             _ => None,
         };
         Some(Candidate {
@@ -192,12 +209,14 @@ impl<'s> Query<'s> {
                 while *next < *end && out.len() < CHUNK {
                     let seq = *next;
                     *next += 1;
-                    let Some(entry) = index.entry(seq) else { break };
+                    let Some((entity, kind)) = index.entity_and_kind(seq) else {
+                        break;
+                    };
                     if let Some(region) = region {
-                        let Some(entity) = index.entity(entry.entity) else {
+                        let Some(entity) = index.entity(entity) else {
                             continue;
                         };
-                        let kind = crate::event::EventKind::from_raw(entry.kind);
+                        let kind = crate::event::EventKind::from_raw(kind);
                         if !region.matches(&entity.coordinate, kind, seq) {
                             continue;
                         }
@@ -243,37 +262,117 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Reads bytes `start..end` of the segment at `segment` (position).
-    fn read_span(&self, segment: u32, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
-        let file = {
-            let segments = self
-                .shared
-                .segments
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
-            segments.get(segment as usize).cloned()
+    fn segment_file(&self, segment: u32, offset: u64) -> Result<Arc<SegmentFile>, ReadError> {
+        let file = self
+            .shared
+            .segments
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(segment as usize)
+            .cloned();
+        file.ok_or_else(|| ReadError::Corrupt {
+            file: self.shared.config.dir.clone(),
+            offset,
+            reason: frame::FormatError::Invalid(format!("no segment at position {segment}")),
+        })
+    }
+
+    /// The block `block` of a segment from the cache, loading it if it is
+    /// cacheable (entirely published, or the end of a sealed segment).
+    fn cached_block(
+        &self,
+        file: &SegmentFile,
+        segment: u32,
+        block: u64,
+    ) -> Result<Option<Arc<[u8]>>, ReadError> {
+        let cache = &self.shared.cache;
+        if let Some(data) = cache.get(segment, block) {
+            return Ok(Some(data));
+        }
+        let published = file.published_len.load(Ordering::Acquire);
+        let block_start = block * BLOCK_SIZE;
+        let block_end = block_start + BLOCK_SIZE;
+        let cacheable_end = if file.sealed.load(Ordering::Acquire) {
+            block_end.min(published)
+        } else {
+            block_end
         };
-        let Some(file) = file else {
-            return Err(ReadError::Corrupt {
-                file: self.shared.config.dir.clone(),
-                offset: start,
-                reason: frame::FormatError::Invalid(format!("no segment at position {segment}")),
-            });
-        };
-        let mut buf = vec![0u8; (end - start) as usize];
-        read_exact_at(&file.file, &mut buf, start).map_err(|source| ReadError::Io {
+        if cacheable_end > published || cacheable_end <= block_start {
+            return Ok(None);
+        }
+        let mut fresh = vec![0u8; (cacheable_end - block_start) as usize];
+        read_exact_at(&file.file, &mut fresh, block_start).map_err(|source| ReadError::Io {
             path: file.path.clone(),
             source,
         })?;
+        let fresh: Arc<[u8]> = Arc::from(fresh);
+        cache.insert(segment, block, Arc::clone(&fresh));
+        Ok(Some(fresh))
+    }
+
+    /// Calls `f` with bytes `start..end` of a segment: straight from a
+    /// cached block when the range lies in one (no copy), else from a read.
+    fn with_bytes<T>(
+        &self,
+        segment: u32,
+        start: u64,
+        end: u64,
+        f: impl FnOnce(&[u8]) -> Result<T, ReadError>,
+    ) -> Result<T, ReadError> {
+        let block = start / BLOCK_SIZE;
+        if self.shared.cache.wants(start, end) && (end - 1) / BLOCK_SIZE == block {
+            let file = self.segment_file(segment, start)?;
+            if let Some(data) = self.cached_block(&file, segment, block)? {
+                let from = (start - block * BLOCK_SIZE) as usize;
+                let to = (end - block * BLOCK_SIZE) as usize;
+                if let Some(bytes) = data.get(from..to) {
+                    return f(bytes);
+                }
+            }
+        }
+        f(&self.read_span(segment, start, end)?)
+    }
+
+    /// Reads bytes `start..end` of the segment at `segment` (position).
+    fn read_span(&self, segment: u32, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
+        let file = self.segment_file(segment, start)?;
+        let io_error = |source| ReadError::Io {
+            path: file.path.clone(),
+            source,
+        };
+        if !self.shared.cache.wants(start, end) {
+            let mut buf = vec![0u8; (end - start) as usize];
+            read_exact_at(&file.file, &mut buf, start).map_err(io_error)?;
+            return Ok(buf);
+        }
+        let mut buf = Vec::with_capacity((end - start) as usize);
+        let mut at = start;
+        while at < end {
+            let block = at / BLOCK_SIZE;
+            let block_start = block * BLOCK_SIZE;
+            let upto = end.min(block_start + BLOCK_SIZE);
+            let data = self.cached_block(&file, segment, block)?;
+            let range = (at - block_start) as usize..(upto - block_start) as usize;
+            match data.as_deref().and_then(|d| d.get(range)) {
+                Some(bytes) => buf.extend_from_slice(bytes),
+                None => {
+                    let from = buf.len();
+                    buf.resize(from + (upto - at) as usize, 0);
+                    read_exact_at(&file.file, &mut buf[from..], at).map_err(io_error)?;
+                }
+            }
+            at = upto;
+        }
         Ok(buf)
     }
 
     fn read_hash(&self, entry: &IndexEntry) -> Result<EventHash, ReadError> {
         let at = u64::from(entry.offset) + EVENT_HASH_OFFSET as u64;
-        let bytes = self.read_span(entry.segment, at, at + 32)?;
-        let mut hash = [0u8; 32];
-        hash.copy_from_slice(&bytes);
-        Ok(EventHash(hash))
+        self.with_bytes(entry.segment, at, at + 32, |bytes| {
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(bytes);
+            Ok(EventHash(hash))
+        })
     }
 
     fn corrupt(&self, entry: &IndexEntry, reason: frame::FormatError) -> ReadError {
@@ -349,21 +448,44 @@ impl Store {
     ///
     /// [`ReadError`] if the file cannot be read or no longer decodes.
     pub fn get(&self, id: EventId) -> Result<Option<StoredEvent<Vec<u8>>>, ReadError> {
-        let candidate = {
+        let found = {
             let index = self.index();
-            index
-                .find(id)
-                .and_then(|seq| Query::candidate(&index, seq, None))
+            index.find(id).and_then(|seq| {
+                let entry = index.entry(seq)?;
+                let coordinate = index.entity(entry.entity)?.coordinate.clone();
+                Some((entry, coordinate))
+            })
         };
-        let Some(c) = candidate else { return Ok(None) };
-        let start = u64::from(c.entry.offset);
-        let record = self.read_span(c.entry.segment, start, start + u64::from(c.entry.len))?;
-        let prev_hash = match c.prev {
-            None => EventHash::GENESIS,
-            Some((_, prev)) => self.read_hash(&prev)?,
+        let Some((entry, coordinate)) = found else {
+            return Ok(None);
         };
-        self.decode_record(&c.entry, &record, c.coordinate, prev_hash)
-            .map(Some)
+        let start = u64::from(entry.offset);
+        let end = start + u64::from(entry.len);
+        let mut event = self.with_bytes(entry.segment, start, end, |record| {
+            self.decode_record(&entry, record, coordinate, EventHash::GENESIS)
+        })?;
+        // The predecessor is found by position (the record's entity
+        // sequence), not by searching the entity's list.
+        let position = event.header().entity_sequence;
+        if position > 0 {
+            let prev = {
+                let index = self.index();
+                index
+                    .entity(entry.entity)
+                    .and_then(|e| e.events.get(usize::try_from(position - 1).ok()?).copied())
+                    .and_then(|p| index.entry(p))
+            };
+            let Some(prev) = prev else {
+                return Err(self.corrupt(
+                    &entry,
+                    frame::FormatError::Invalid(format!(
+                        "entity sequence {position} has no predecessor in the index"
+                    )),
+                ));
+            };
+            event.prev_hash = self.read_hash(&prev)?;
+        }
+        Ok(Some(event))
     }
 
     /// Reads one event by id and decodes its payload as `T`, upgraded from
@@ -535,7 +657,7 @@ impl Store {
     /// The chain hash of the event at `global_sequence`, if it exists (a
     /// 32-byte read): how projections and cursors recognise their store.
     pub(crate) fn hash_at(&self, global_sequence: u64) -> Result<Option<EventHash>, ReadError> {
-        let entry = self.index().entry(global_sequence).copied();
+        let entry = self.index().entry(global_sequence);
         entry.map(|e| self.read_hash(&e)).transpose()
     }
 
@@ -579,6 +701,20 @@ impl Store {
     }
 
     /// Number of events in the store.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// assert!(store.is_empty());
+    /// assert_eq!(store.last_global_sequence(), None);
+    /// store.append(&Coordinate::new("a-1", "s")?, EventKind::custom(1, 1), &1)?;
+    /// assert_eq!((store.len(), store.last_global_sequence()), (1, Some(0)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> u64 {
         self.index().len()
     }

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use crate::coordinate::Coordinate;
 
@@ -25,6 +26,22 @@ pub(crate) struct SegmentFile {
     pub(crate) path: PathBuf,
     pub(crate) number: u32,
     pub(crate) file: File,
+    /// Bytes that hold published frames; they never change again.
+    pub(crate) published_len: AtomicU64,
+    /// No more frames will be added (not the active segment).
+    pub(crate) sealed: AtomicBool,
+}
+
+impl SegmentFile {
+    pub(crate) fn new(path: PathBuf, number: u32, file: File, published_len: u64) -> SegmentFile {
+        SegmentFile {
+            path,
+            number,
+            file,
+            published_len: AtomicU64::new(published_len),
+            sealed: AtomicBool::new(false),
+        }
+    }
 }
 
 /// The path of segment `number` in `dir`.
@@ -69,7 +86,12 @@ pub(crate) fn create_segment(
     io.write_at(&file, &header.encode(), 0)?;
     io.sync_data(&file)?;
     io.sync_dir(dir)?;
-    Ok(SegmentFile { path, number, file })
+    Ok(SegmentFile::new(
+        path,
+        number,
+        file,
+        SEGMENT_HEADER_LEN as u64,
+    ))
 }
 
 /// Limits a scan trusts lengths up to.
@@ -101,6 +123,9 @@ pub(crate) enum ScanEnd {
     Torn { offset: u64, reason: FormatError },
     /// Damage at `offset` that is not a torn tail.
     Damaged { offset: u64, reason: FormatError },
+    /// An intact frame (or payload) longer than the configured limits: the
+    /// store was written with larger limits.
+    OverLimit { offset: u64, reason: FormatError },
 }
 
 /// The result of scanning one segment.
@@ -144,6 +169,12 @@ pub(crate) fn scan_frames(
             Err(FrameProblem::Bad(reason)) => {
                 break classify_bad_frame(rest, at as u64, reason);
             }
+            Err(FrameProblem::OverLimit(reason)) => {
+                break ScanEnd::OverLimit {
+                    offset: at as u64,
+                    reason,
+                };
+            }
         };
         events.clear();
         let defined_before = coords.len();
@@ -163,9 +194,12 @@ pub(crate) fn scan_frames(
             }
             Err(reason) => {
                 coords.truncate(defined_before);
-                break ScanEnd::Damaged {
-                    offset: at as u64,
-                    reason,
+                let offset = at as u64;
+                break match reason {
+                    FormatError::TooLong {
+                        what: "payload", ..
+                    } => ScanEnd::OverLimit { offset, reason },
+                    reason => ScanEnd::Damaged { offset, reason },
                 };
             }
         }

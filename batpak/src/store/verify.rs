@@ -15,6 +15,23 @@ use super::segment::{self, ScanEnd, ScanLimits};
 use super::Store;
 
 /// The result of [`Store::verify_chain`].
+///
+/// # Examples
+///
+/// ```
+/// # use batpak::prelude::*;
+/// # use batpak::store::{Store, StoreConfig};
+/// # let dir = tempfile::tempdir()?;
+/// # let store = Store::open(StoreConfig::new(dir.path()))?;
+/// # store.append(&Coordinate::new("a-1", "s")?, EventKind::custom(1, 1), &1)?;
+/// let report = store.verify_chain()?;
+/// match &report.first_broken {
+///     None => println!("{} events verified", report.events_checked),
+///     Some(link) => eprintln!("tampering detected: {link}"),
+/// }
+/// assert!(report.is_intact());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ChainReport {
@@ -191,7 +208,9 @@ impl Store {
                 ScanEnd::Clean => {}
                 // Bytes past what was published may be a write in progress.
                 ScanEnd::Torn { .. } if checked >= published => {}
-                ScanEnd::Torn { offset, reason } | ScanEnd::Damaged { offset, reason } => {
+                ScanEnd::Torn { offset, reason }
+                | ScanEnd::Damaged { offset, reason }
+                | ScanEnd::OverLimit { offset, reason } => {
                     if broken.is_none() {
                         return Err(ReadError::Corrupt {
                             file: path,

@@ -13,19 +13,20 @@
 //! callers share one `fdatasync` (group commit). See docs/PERFORMANCE.md for
 //! the measurements behind this choice.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::Ordering;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::coordinate::Coordinate;
-use crate::event::{now_micros, Event, EventHash, EventHeader, EventKind, StoredEvent};
+use crate::event::{EventKind, StoredEvent};
 use crate::id::{CausationId, CorrelationId};
 
+use super::core::Core;
 use super::error::AppendError;
-use super::frame::{self, EventFields, RecordTag, SEGMENT_HEADER_LEN};
-use super::index::IndexEntry;
-use super::segment::{self, SegmentFile};
 use super::{AppendReceipt, Durability, IdempotencyKey, Shared};
+
+/// Groups a leader serves after its own request is done, if more queued.
+const EXTRA_GROUPS: u32 = 2;
 
 /// Most requests one leader takes into one group.
 const MAX_GROUP_REQUESTS: usize = 1024;
@@ -68,12 +69,12 @@ pub(crate) struct WriteFailure {
 }
 
 impl WriteFailure {
-    fn whole(error: AppendError) -> WriteFailure {
+    pub(crate) fn whole(error: AppendError) -> WriteFailure {
         WriteFailure { item: None, error }
     }
 }
 
-type WriteResult = Result<Vec<AppendReceipt>, WriteFailure>;
+pub(crate) type WriteResult = Result<Vec<AppendReceipt>, WriteFailure>;
 
 /// The events of one committed request, handed to commit listeners in
 /// commit order (whole batches together).
@@ -81,7 +82,7 @@ type WriteResult = Result<Vec<AppendReceipt>, WriteFailure>;
 pub(crate) struct CommittedBatch {
     pub(crate) events: Vec<StoredEvent<Vec<u8>>>,
     /// Whether the batch was synced before listeners were called.
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "read by subscriptions (issue 8)")]
     pub(crate) durable: bool,
 }
 
@@ -102,34 +103,68 @@ enum SlotState {
     Done(WriteResult),
 }
 
+/// Where a queued caller waits for its result (or for leadership).
+///
+/// A follower usually gets its answer within microseconds (buffered) or one
+/// sync (durable). Sleeping on a condition variable costs two context
+/// switches per append, which on two cores halves throughput, so a follower
+/// first spins briefly on `signalled` and only then sleeps.
 #[derive(Debug)]
 struct Slot {
     state: Mutex<SlotState>,
+    signalled: AtomicBool,
+    sleeping: AtomicBool,
     cv: Condvar,
 }
+
+/// Spin iterations before a follower sleeps (tens of microseconds).
+const SPIN_LIMIT: u32 = 20_000;
 
 impl Slot {
     fn new() -> Slot {
         Slot {
             state: Mutex::new(SlotState::Waiting),
+            signalled: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
             cv: Condvar::new(),
         }
     }
 
     fn set(&self, state: SlotState) {
-        *lock(&self.state) = state;
-        self.cv.notify_one();
+        let mut guard = lock(&self.state);
+        *guard = state;
+        self.signalled.store(true, Ordering::SeqCst);
+        if self.sleeping.load(Ordering::SeqCst) {
+            self.cv.notify_one();
+        }
     }
 
     /// Waits until this slot is done or asked to lead; returns `None` for lead.
-    fn wait(&self) -> Option<WriteResult> {
+    /// `spin`: whether the answer is expected within microseconds (a
+    /// buffered write); a durable one waits for a disk sync, so it sleeps at
+    /// once instead of taking CPU from the leader.
+    fn wait(&self, spin: bool) -> Option<WriteResult> {
+        let mut spins = 0u32;
+        let limit = if spin { SPIN_LIMIT } else { 0 };
+        while !self.signalled.load(Ordering::Acquire) && spins < limit {
+            if spins % 64 == 63 {
+                std::thread::yield_now();
+            } else {
+                std::hint::spin_loop();
+            }
+            spins += 1;
+        }
         let mut state = lock(&self.state);
+        self.sleeping.store(true, Ordering::SeqCst);
         loop {
             match std::mem::replace(&mut *state, SlotState::Waiting) {
                 SlotState::Waiting => {
                     state = self.cv.wait(state).unwrap_or_else(PoisonError::into_inner);
                 }
-                SlotState::Lead => return None,
+                SlotState::Lead => {
+                    self.signalled.store(false, Ordering::SeqCst);
+                    return None;
+                }
                 SlotState::Done(result) => return Some(result),
             }
         }
@@ -152,6 +187,8 @@ struct Queue {
     pending: VecDeque<(WriteRequest, Arc<Slot>)>,
     leader_active: bool,
     closed: bool,
+    /// Callers waiting for room in a full queue.
+    room_waiters: usize,
 }
 
 /// The write group: the queue of waiting requests and the writer state.
@@ -184,10 +221,13 @@ impl Writer {
 pub(crate) fn submit(shared: &Shared, request: WriteRequest) -> WriteResult {
     let writer = &shared.writer;
     let slot = Arc::new(Slot::new());
+    let spin = request.durability == Durability::Buffered;
     {
         let mut q = lock(&writer.queue);
         while q.pending.len() >= writer.capacity && !q.closed {
+            q.room_waiters += 1;
             q = writer.room.wait(q).unwrap_or_else(PoisonError::into_inner);
+            q.room_waiters -= 1;
         }
         if q.closed {
             return Err(WriteFailure::whole(AppendError::Closed));
@@ -195,7 +235,7 @@ pub(crate) fn submit(shared: &Shared, request: WriteRequest) -> WriteResult {
         q.pending.push_back((request, Arc::clone(&slot)));
         if q.leader_active {
             drop(q);
-            if let Some(result) = slot.wait() {
+            if let Some(result) = slot.wait(spin) {
                 return result;
             }
         } else {
@@ -212,18 +252,22 @@ fn lead(shared: &Shared, own: &Slot) -> WriteResult {
         writer,
         group: Vec::new(),
     };
-    let result = loop {
-        {
-            let mut q = lock(&writer.queue);
-            let n = q.pending.len().min(MAX_GROUP_REQUESTS);
-            handoff.group.extend(q.pending.drain(..n));
+    let mut own_result = None;
+    let mut extra_groups = 0;
+    loop {
+        if !take_queued(writer, &mut handoff.group) {
+            break;
         }
-        writer.room.notify_all();
         let mut core = lock(&writer.core);
         // A panic while committing (a bug, or an injected fault) fails the
         // group and poisons the store instead of unwinding into the caller.
         let committed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            core.commit_group(shared, handoff.group.iter().map(|(r, _)| r))
+            core.commit_group(
+                shared,
+                &mut handoff.group,
+                |(request, _)| request,
+                |group| take_queued(writer, group),
+            )
         }));
         let results = committed.unwrap_or_else(|_| {
             let reason = "the writer panicked".to_string();
@@ -242,12 +286,42 @@ fn lead(shared: &Shared, own: &Slot) -> WriteResult {
         for ((_, slot), result) in handoff.group.drain(..).zip(results) {
             slot.set(SlotState::Done(result));
         }
-        if let Some(result) = own.take_done() {
-            break result;
+        if own_result.is_none() {
+            own_result = own.take_done();
         }
-    };
+        // Once its own request is done, the leader serves a few more groups
+        // that queued meanwhile: cheaper than waking the next caller to lead.
+        if own_result.is_some() {
+            extra_groups += 1;
+            if extra_groups > EXTRA_GROUPS {
+                break;
+            }
+        }
+    }
     drop(handoff);
-    result
+    own_result.unwrap_or_else(|| {
+        // Unreachable: the own request was queued before leading began and
+        // groups are taken from the front; fail safe rather than panic.
+        Err(WriteFailure::whole(AppendError::Closed))
+    })
+}
+
+/// Moves queued requests (up to the group limit) into `group`; returns
+/// whether there were any.
+fn take_queued(writer: &Writer, group: &mut Vec<(WriteRequest, Arc<Slot>)>) -> bool {
+    let mut q = lock(&writer.queue);
+    let n = q
+        .pending
+        .len()
+        .min(MAX_GROUP_REQUESTS.saturating_sub(group.len()));
+    if n == 0 {
+        return false;
+    }
+    group.extend(q.pending.drain(..n));
+    if q.room_waiters > 0 {
+        writer.room.notify_all();
+    }
+    true
 }
 
 /// Passes leadership on when the leader leaves, normally or by panic; a
@@ -275,599 +349,4 @@ impl Drop for HandOff<'_> {
             None => q.leader_active = false,
         }
     }
-}
-
-// ---------------------------------------------------------------------------
-// The writer state
-
-#[derive(Debug, Clone, Copy)]
-struct Head {
-    next: u64,
-    hash: EventHash,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct IdemRecord {
-    pub(crate) fingerprint: [u8; 16],
-    pub(crate) receipt: AppendReceipt,
-}
-
-/// What the writer alone owns: the active segment, entity heads, the
-/// idempotency table and the poison flag.
-#[derive(Debug)]
-pub(crate) struct Core {
-    pub(crate) active: Arc<SegmentFile>,
-    pub(crate) active_pos: u32,
-    pub(crate) write_offset: u64,
-    /// Entity id → coordinate number in the active segment.
-    pub(crate) seg_interns: HashMap<u32, u32>,
-    pub(crate) entity_ids: HashMap<Coordinate, u32>,
-    heads: Vec<Head>,
-    pub(crate) next_global: u64,
-    pub(crate) idempotency: HashMap<IdempotencyKey, IdemRecord>,
-    /// Events written since the last sync.
-    pub(crate) unsynced: u64,
-    pub(crate) poisoned: Option<String>,
-    buf: Vec<u8>,
-}
-
-/// One new event, decided and hashed, waiting to be framed.
-struct NewEvent {
-    fields: EventFields,
-    entity: u32,
-    coordinate: Coordinate,
-    prev_hash: EventHash,
-    payload: Vec<u8>,
-}
-
-/// A request whose checks passed.
-struct Prepared {
-    receipts: Vec<AppendReceipt>,
-    /// Which receipts are repeats (idempotency) rather than new events.
-    repeats: Vec<bool>,
-    events: Vec<NewEvent>,
-    new_entities: Vec<Coordinate>,
-}
-
-impl Core {
-    pub(crate) fn new(active: Arc<SegmentFile>, active_pos: u32, write_offset: u64) -> Core {
-        Core {
-            active,
-            active_pos,
-            write_offset,
-            seg_interns: HashMap::new(),
-            entity_ids: HashMap::new(),
-            heads: Vec::new(),
-            next_global: 0,
-            idempotency: HashMap::new(),
-            unsynced: 0,
-            poisoned: None,
-            buf: Vec::with_capacity(64 * 1024),
-        }
-    }
-
-    /// Registers an entity found on open (ids dense, in first-seen order).
-    pub(crate) fn restore_entity(&mut self, coordinate: Coordinate) -> u32 {
-        if let Some(id) = self.entity_ids.get(&coordinate) {
-            return *id;
-        }
-        let id = self.heads.len() as u32;
-        self.entity_ids.insert(coordinate, id);
-        self.heads.push(Head {
-            next: 0,
-            hash: EventHash::GENESIS,
-        });
-        id
-    }
-
-    /// Advances an entity's head for an event found on open.
-    pub(crate) fn restore_head(&mut self, entity: u32, hash: EventHash) {
-        if let Some(head) = self.heads.get_mut(entity as usize) {
-            head.next += 1;
-            head.hash = hash;
-        }
-    }
-
-    pub(crate) fn poison(&mut self, reason: String) {
-        if self.poisoned.is_none() {
-            self.poisoned = Some(reason);
-        }
-    }
-
-    /// Checks, frames, writes, syncs and publishes one group of requests;
-    /// returns one result per request, in order.
-    fn commit_group<'r>(
-        &mut self,
-        shared: &Shared,
-        requests: impl Iterator<Item = &'r WriteRequest>,
-    ) -> Vec<WriteResult> {
-        let mut results: Vec<WriteResult> = Vec::new();
-        let mut prepared: Vec<(usize, Prepared)> = Vec::new();
-        let mut index_entries: Vec<Vec<IndexEntry>> = Vec::new();
-        let mut wants_sync = false;
-        self.buf.clear();
-        let mut failure: Option<AppendError> = None;
-        for request in requests {
-            if let Some(error) = &failure {
-                results.push(Err(WriteFailure::whole(error.clone())));
-                continue;
-            }
-            if let Some(reason) = &self.poisoned {
-                results.push(Err(WriteFailure::whole(AppendError::Poisoned {
-                    reason: reason.clone(),
-                })));
-                continue;
-            }
-            match self.prepare(shared, request) {
-                Err(e) => results.push(Err(e)),
-                Ok(p) => {
-                    if !p.events.is_empty() {
-                        match self.frame(shared, &p) {
-                            Ok(entries) => index_entries.push(entries),
-                            Err(error) => {
-                                failure = Some(error);
-                                index_entries.push(Vec::new());
-                            }
-                        }
-                        wants_sync |= request.durability == Durability::Sync;
-                    } else {
-                        index_entries.push(Vec::new());
-                    }
-                    prepared.push((results.len(), p));
-                    results.push(Ok(Vec::new()));
-                }
-            }
-        }
-        let new_events: u64 = prepared.iter().map(|(_, p)| p.events.len() as u64).sum();
-        if failure.is_none() && !self.buf.is_empty() {
-            if let Err(e) = self.flush(shared) {
-                failure = Some(e);
-            }
-        }
-        if failure.is_none() && new_events > 0 {
-            super::fault::point(&shared.config, super::fault::names::AFTER_WRITE_BEFORE_SYNC);
-            self.unsynced += new_events;
-            let by_count = shared
-                .config
-                .buffered_sync_every
-                .is_some_and(|n| self.unsynced >= n);
-            if wants_sync || by_count {
-                if let Err(e) = self.sync(shared) {
-                    failure = Some(e);
-                }
-            }
-        }
-        if let Some(error) = failure {
-            // Nothing of this group is acknowledged; the writer state ran
-            // ahead of the files, so the store is poisoned.
-            self.poison(error.to_string());
-            for (at, _) in &prepared {
-                results[*at] = Err(WriteFailure::whole(error.clone()));
-            }
-            return results;
-        }
-        self.publish(shared, prepared, index_entries, &mut results);
-        results
-    }
-
-    /// Checks a request against the writer state and decides its events.
-    fn prepare(
-        &mut self,
-        shared: &Shared,
-        request: &WriteRequest,
-    ) -> Result<Prepared, WriteFailure> {
-        let config = &shared.config;
-        let frame_bound = frame_upper_bound(&request.events);
-        if frame_bound > config.max_frame_bytes {
-            return Err(WriteFailure::whole(AppendError::FrameTooLarge {
-                len: frame_bound,
-                max: config.max_frame_bytes,
-            }));
-        }
-        let mut overlay: HashMap<Coordinate, (Option<u32>, Head)> = HashMap::new();
-        let mut new_entities: Vec<Coordinate> = Vec::new();
-        let mut batch_keys: HashMap<IdempotencyKey, ([u8; 16], usize)> = HashMap::new();
-        let mut receipts: Vec<AppendReceipt> = Vec::with_capacity(request.events.len());
-        let mut repeats = Vec::with_capacity(request.events.len());
-        let mut events: Vec<NewEvent> = Vec::with_capacity(request.events.len());
-        let mut next_global = self.next_global;
-        for (i, item) in request.events.iter().enumerate() {
-            let fail = |error| WriteFailure {
-                item: Some(i),
-                error,
-            };
-            if let Some(key) = item.idempotency_key {
-                let fp = fingerprint(
-                    &item.coordinate,
-                    item.kind,
-                    item.payload_version,
-                    &item.payload,
-                );
-                let earlier = self
-                    .idempotency
-                    .get(&key)
-                    .map(|r| (r.fingerprint, r.receipt.clone()))
-                    .or_else(|| {
-                        batch_keys
-                            .get(&key)
-                            .map(|(f, at)| (*f, receipts[*at].clone()))
-                    });
-                if let Some((original_fp, receipt)) = earlier {
-                    if original_fp != fp {
-                        return Err(fail(AppendError::IdempotencyConflict {
-                            key,
-                            original: receipt.event_id,
-                        }));
-                    }
-                    receipts.push(receipt);
-                    repeats.push(true);
-                    continue;
-                }
-                batch_keys.insert(key, (fp, i));
-            }
-            let (entity, head) = match overlay.get(&item.coordinate) {
-                Some(known) => *known,
-                None => match self.entity_ids.get(&item.coordinate) {
-                    Some(id) => (Some(*id), self.heads[*id as usize]),
-                    None => (
-                        None,
-                        Head {
-                            next: 0,
-                            hash: EventHash::GENESIS,
-                        },
-                    ),
-                },
-            };
-            if let Some(expected) = item.expected_sequence {
-                if expected != head.next {
-                    return Err(fail(AppendError::SequenceMismatch {
-                        coordinate: item.coordinate.clone(),
-                        expected,
-                        actual: head.next,
-                    }));
-                }
-            }
-            let causation_id = match item.cause {
-                Cause::None => None,
-                Cause::Event(id) => Some(id),
-                Cause::Item(j) => match receipts.get(j) {
-                    Some(r) if j < i => Some(CausationId::from(r.event_id)),
-                    _ => return Err(fail(AppendError::CauseOutOfRange { cause: j })),
-                },
-            };
-            let event_id = super::ids::next_event_id();
-            let mut fields = EventFields {
-                event_id,
-                global_sequence: next_global,
-                entity_sequence: head.next,
-                timestamp_micros: now_micros(),
-                kind: item.kind,
-                payload_version: item.payload_version,
-                coordinate_ref: 0,
-                hash: EventHash::GENESIS,
-                correlation_id: item
-                    .correlation_id
-                    .filter(|c| *c != CorrelationId::from(event_id)),
-                causation_id,
-                idempotency_key: item.idempotency_key,
-            };
-            fields.hash = frame::chain_hash(
-                &head.hash,
-                &fields,
-                item.coordinate.entity(),
-                item.coordinate.scope(),
-                &item.payload,
-            );
-            let entity = match entity {
-                Some(id) => id,
-                None => {
-                    new_entities.push(item.coordinate.clone());
-                    (self.heads.len() + new_entities.len() - 1) as u32
-                }
-            };
-            overlay.insert(
-                item.coordinate.clone(),
-                (
-                    Some(entity),
-                    Head {
-                        next: head.next + 1,
-                        hash: fields.hash,
-                    },
-                ),
-            );
-            receipts.push(AppendReceipt {
-                event_id,
-                global_sequence: next_global,
-                entity_sequence: head.next,
-                hash: fields.hash,
-                durable: false,
-                timestamp_micros: fields.timestamp_micros,
-                kind: item.kind,
-            });
-            repeats.push(false);
-            events.push(NewEvent {
-                fields,
-                entity,
-                coordinate: item.coordinate.clone(),
-                prev_hash: head.hash,
-                payload: item.payload.clone(),
-            });
-            next_global += 1;
-        }
-        // Every check passed: apply to the writer state.
-        for coordinate in &new_entities {
-            self.restore_entity(coordinate.clone());
-        }
-        for (_, (entity, head)) in overlay {
-            if let Some(id) = entity {
-                self.heads[id as usize] = head;
-            }
-        }
-        for (key, (fp, at)) in batch_keys {
-            self.idempotency.insert(
-                key,
-                IdemRecord {
-                    fingerprint: fp,
-                    receipt: receipts[at].clone(),
-                },
-            );
-        }
-        self.next_global = next_global;
-        Ok(Prepared {
-            receipts,
-            repeats,
-            events,
-            new_entities,
-        })
-    }
-
-    /// Appends the request's frame to the write buffer, rotating segments
-    /// first if it would not fit; returns the index entries of its events.
-    fn frame(&mut self, shared: &Shared, p: &Prepared) -> Result<Vec<IndexEntry>, AppendError> {
-        let len = self.frame_len(p);
-        let used = self.write_offset + self.buf.len() as u64;
-        if used + len as u64 > shared.config.segment_size && used > SEGMENT_HEADER_LEN as u64 {
-            self.flush(shared)?;
-            self.rotate(shared, p.events[0].fields.global_sequence)?;
-        }
-        let base = self.write_offset + self.buf.len() as u64;
-        let start = frame::begin_frame(&mut self.buf, RecordTag::Commit);
-        let mut defs: Vec<(u32, &Coordinate)> = Vec::new();
-        for ev in &p.events {
-            if !self.seg_interns.contains_key(&ev.entity) {
-                let local = self.seg_interns.len() as u32;
-                self.seg_interns.insert(ev.entity, local);
-                defs.push((local, &ev.coordinate));
-            }
-        }
-        frame::put_commit_prefix(&mut self.buf, defs.len() as u32, p.events.len() as u32);
-        for (local, coord) in defs {
-            frame::put_coord_def(&mut self.buf, local, coord.entity(), coord.scope());
-        }
-        let mut entries = Vec::with_capacity(p.events.len());
-        for (n, ev) in p.events.iter().enumerate() {
-            if n > 0 && n == p.events.len() / 2 {
-                super::fault::point(&shared.config, super::fault::names::MID_BATCH);
-            }
-            let mut fields = ev.fields;
-            fields.coordinate_ref = self.seg_interns.get(&ev.entity).copied().unwrap_or(0);
-            let at = base + (self.buf.len() - start) as u64;
-            frame::put_event(&mut self.buf, &fields, &ev.payload);
-            let offset = u32::try_from(at).map_err(|_| AppendError::FrameTooLarge {
-                len,
-                max: shared.config.max_frame_bytes,
-            })?;
-            entries.push(IndexEntry {
-                event_id: fields.event_id.to_bytes(),
-                segment: self.active_pos,
-                offset,
-                len: fields.record_len(ev.payload.len()) as u32,
-                entity: ev.entity,
-                kind: fields.kind.to_raw(),
-            });
-        }
-        frame::finish_frame(&mut self.buf, start).map_err(|_| AppendError::FrameTooLarge {
-            len,
-            max: shared.config.max_frame_bytes,
-        })?;
-        Ok(entries)
-    }
-
-    /// Exact size of the request's frame if framed now.
-    fn frame_len(&self, p: &Prepared) -> usize {
-        let mut seen: Vec<u32> = Vec::new();
-        let mut len = frame::FRAME_HEADER_LEN + frame::COMMIT_PREFIX_LEN;
-        for ev in &p.events {
-            if !self.seg_interns.contains_key(&ev.entity) && !seen.contains(&ev.entity) {
-                seen.push(ev.entity);
-                len += coord_def_len(&ev.coordinate);
-            }
-            len += ev.fields.record_len(ev.payload.len());
-        }
-        len
-    }
-
-    /// Writes the buffer at the end of the active segment.
-    fn flush(&mut self, shared: &Shared) -> Result<(), AppendError> {
-        super::fault::point(&shared.config, super::fault::names::BEFORE_FRAME_WRITE);
-        if let Err(e) = shared
-            .config
-            .io
-            .write_at(&self.active.file, &self.buf, self.write_offset)
-        {
-            return Err(self.fail("write a segment", &e));
-        }
-        self.write_offset += self.buf.len() as u64;
-        self.buf.clear();
-        Ok(())
-    }
-
-    /// Syncs the active segment; everything written so far is durable.
-    pub(crate) fn sync(&mut self, shared: &Shared) -> Result<(), AppendError> {
-        if let Some(reason) = &self.poisoned {
-            return Err(AppendError::Poisoned {
-                reason: reason.clone(),
-            });
-        }
-        if let Err(e) = shared.config.io.sync_data(&self.active.file) {
-            return Err(self.fail("sync a segment", &e));
-        }
-        self.unsynced = 0;
-        shared
-            .synced_upto
-            .store(self.written_upto(), Ordering::Release);
-        Ok(())
-    }
-
-    /// Global sequence after the last event written to a file (not
-    /// counting the unflushed buffer, which `commit_group` always flushes).
-    fn written_upto(&self) -> u64 {
-        self.next_global
-    }
-
-    /// Syncs the full segment and starts the next one.
-    fn rotate(&mut self, shared: &Shared, first_global_sequence: u64) -> Result<(), AppendError> {
-        if let Err(e) = shared.config.io.sync_data(&self.active.file) {
-            return Err(self.fail("sync a segment", &e));
-        }
-        self.unsynced = 0;
-        shared
-            .synced_upto
-            .store(first_global_sequence, Ordering::Release);
-        super::fault::point(&shared.config, super::fault::names::SEGMENT_ROTATION);
-        let number = self.active.number + 1;
-        let created = segment::create_segment(
-            shared.config.io.as_ref(),
-            &shared.config.dir,
-            number,
-            first_global_sequence,
-        );
-        let seg = match created {
-            Ok(seg) => Arc::new(seg),
-            Err(e) => return Err(self.fail("create a new segment", &e)),
-        };
-        let mut segments = shared
-            .segments
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        segments.push(Arc::clone(&seg));
-        self.active_pos = (segments.len() - 1) as u32;
-        drop(segments);
-        self.active = seg;
-        self.write_offset = SEGMENT_HEADER_LEN as u64;
-        self.seg_interns.clear();
-        Ok(())
-    }
-
-    fn fail(&mut self, operation: &'static str, e: &std::io::Error) -> AppendError {
-        let reason = format!("{operation} failed: {e}");
-        self.poison(reason.clone());
-        AppendError::WriteFailed {
-            operation,
-            reason: e.to_string(),
-        }
-    }
-
-    /// Makes the group's events visible to readers and listeners and fills
-    /// in the results.
-    fn publish(
-        &mut self,
-        shared: &Shared,
-        prepared: Vec<(usize, Prepared)>,
-        index_entries: Vec<Vec<IndexEntry>>,
-        results: &mut [WriteResult],
-    ) {
-        let synced = shared.synced_upto.load(Ordering::Acquire);
-        {
-            let mut index = shared.index.write().unwrap_or_else(PoisonError::into_inner);
-            for ((_, p), entries) in prepared.iter().zip(&index_entries) {
-                for coordinate in &p.new_entities {
-                    index.add_entity(coordinate.clone());
-                }
-                for (entry, ev) in entries.iter().zip(&p.events) {
-                    index.push(*entry, ev.fields.hash);
-                }
-            }
-        }
-        let listeners = shared
-            .listeners
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        for (at, mut p) in prepared {
-            if !listeners.is_empty() && !p.events.is_empty() {
-                let batch = CommittedBatch {
-                    durable: p
-                        .events
-                        .last()
-                        .is_some_and(|e| e.fields.global_sequence < synced),
-                    events: p.events.drain(..).map(stored_event).collect(),
-                };
-                for listener in &listeners {
-                    listener(&batch);
-                }
-            }
-            for (receipt, _) in p.receipts.iter_mut().zip(&p.repeats) {
-                receipt.durable = receipt.global_sequence < synced;
-            }
-            results[at] = Ok(p.receipts);
-        }
-    }
-}
-
-fn stored_event(ev: NewEvent) -> StoredEvent<Vec<u8>> {
-    let f = ev.fields;
-    StoredEvent {
-        coordinate: ev.coordinate,
-        event: Event {
-            header: EventHeader {
-                event_id: f.event_id,
-                global_sequence: f.global_sequence,
-                entity_sequence: f.entity_sequence,
-                timestamp_micros: f.timestamp_micros,
-                kind: f.kind,
-                payload_version: f.payload_version,
-                correlation_id: f.resolved_correlation(),
-                causation_id: f.causation_id,
-            },
-            payload: ev.payload,
-        },
-        prev_hash: ev.prev_hash,
-        hash: f.hash,
-    }
-}
-
-fn coord_def_len(c: &Coordinate) -> usize {
-    4 + 2 + c.entity().len() + 2 + c.scope().len()
-}
-
-/// The largest the request's frame body can be (every coordinate defined).
-fn frame_upper_bound(events: &[PendingEvent]) -> usize {
-    frame::COMMIT_PREFIX_LEN
-        + events
-            .iter()
-            .map(|e| coord_def_len(&e.coordinate) + frame::EVENT_FIXED_LEN + 48 + e.payload.len())
-            .sum::<usize>()
-}
-
-/// What identifies "the same event" for idempotency: coordinate, kind,
-/// payload version and payload bytes.
-pub(crate) fn fingerprint(
-    coordinate: &Coordinate,
-    kind: EventKind,
-    payload_version: u16,
-    payload: &[u8],
-) -> [u8; 16] {
-    let mut h = blake3::Hasher::new();
-    h.update(b"batpak/idempotency/v1");
-    for s in [coordinate.entity(), coordinate.scope()] {
-        h.update(&(s.len() as u16).to_le_bytes());
-        h.update(s.as_bytes());
-    }
-    h.update(&kind.to_raw().to_le_bytes());
-    h.update(&payload_version.to_le_bytes());
-    h.update(payload);
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
-    out
 }

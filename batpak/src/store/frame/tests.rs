@@ -207,8 +207,18 @@ fn frame_problems_are_classified() {
         read_frame(&buf[..buf.len() - 1], 1024),
         Err(FrameProblem::Incomplete(_))
     ));
+    assert!(
+        matches!(
+            read_frame(&buf, 4),
+            Err(FrameProblem::OverLimit(FormatError::TooLong { .. }))
+        ),
+        "an intact frame over the limit is not damage"
+    );
+    let mut torn = buf.clone();
+    let last = torn.len() - 1;
+    torn[last] ^= 1;
     assert!(matches!(
-        read_frame(&buf, 4),
+        read_frame(&torn, 4),
         Err(FrameProblem::Bad(FormatError::TooLong { .. }))
     ));
     let mut flipped = buf.clone();

@@ -1,0 +1,90 @@
+//! The background flusher of buffered appends.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
+
+use super::Shared;
+
+/// The background flusher of buffered appends: wakes every
+/// `buffered_sync_interval`, or when the writer reports
+/// `buffered_sync_every` unsynced events, and syncs the active segment
+/// without holding the writer lock (appends continue meanwhile).
+pub(crate) fn flusher_loop(shared: &Shared, interval: Option<std::time::Duration>) {
+    loop {
+        let mut stop = shared
+            .flusher_stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if *stop {
+            return;
+        }
+        if !shared.flush_due() {
+            stop = match interval {
+                Some(interval) => {
+                    shared
+                        .flusher_cv
+                        .wait_timeout(stop, interval)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+                None => shared
+                    .flusher_cv
+                    .wait(stop)
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
+            if *stop {
+                return;
+            }
+        }
+        drop(stop);
+        let target = {
+            let core = shared
+                .writer
+                .core
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if core.poisoned.is_some() || core.unsynced(shared) == 0 {
+                None
+            } else {
+                Some((Arc::clone(&core.active), core.next_global))
+            }
+        };
+        let Some((segment, upto)) = target else {
+            continue;
+        };
+        match shared.config.io.sync_data(&segment.file) {
+            // A rotation since then synced the older segment itself.
+            Ok(()) => {
+                shared.synced_upto.fetch_max(upto, Ordering::AcqRel);
+            }
+            Err(e) => {
+                let mut core = shared
+                    .writer
+                    .core
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                core.poison(format!("background sync of a segment failed: {e}"));
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// Whether the count trigger for buffered appends has been reached.
+    pub(crate) fn flush_due(&self) -> bool {
+        let written = self.written_upto.load(Ordering::Acquire);
+        let synced = self.synced_upto.load(Ordering::Acquire);
+        self.config
+            .buffered_sync_every
+            .is_some_and(|n| written.saturating_sub(synced) >= n)
+    }
+
+    /// Asks the flusher to sync now (count trigger reached).
+    pub(crate) fn wake_flusher(&self) {
+        let _guard = self
+            .flusher_stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.flusher_cv.notify_all();
+    }
+}
