@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
 use crate::coordinate::Coordinate;
-use crate::event::{Event, EventHash, EventHeader, EventKind, StoredEvent};
+use crate::event::{Event, EventHash, EventKind, StoredEvent};
 use crate::id::{CausationId, CorrelationId};
 
 use super::clock::IdClock;
@@ -662,16 +662,7 @@ fn stored_event(ev: NewEvent) -> StoredEvent<Vec<u8>> {
     StoredEvent {
         coordinate: ev.coordinate,
         event: Event {
-            header: EventHeader {
-                event_id: f.event_id,
-                global_sequence: f.global_sequence,
-                entity_sequence: f.entity_sequence,
-                timestamp_micros: f.timestamp_micros,
-                kind: f.kind,
-                payload_version: f.payload_version,
-                correlation_id: f.resolved_correlation(),
-                causation_id: f.causation_id,
-            },
+            header: f.header(),
             payload: ev.payload,
         },
         prev_hash: ev.prev_hash,

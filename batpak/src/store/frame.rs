@@ -3,7 +3,7 @@
 //!
 //! Everything here is pure encode/decode over byte slices; no file I/O.
 
-use crate::event::{EventHash, EventKind};
+use crate::event::{EventHash, EventHeader, EventKind};
 use crate::id::{CausationId, CorrelationId, EventId};
 
 use super::IdempotencyKey;
@@ -430,6 +430,20 @@ pub(crate) struct EventFields {
 }
 
 impl EventFields {
+    /// The public header these fields describe.
+    pub(crate) fn header(&self) -> EventHeader {
+        EventHeader {
+            event_id: self.event_id,
+            global_sequence: self.global_sequence,
+            entity_sequence: self.entity_sequence,
+            timestamp_micros: self.timestamp_micros,
+            kind: self.kind,
+            payload_version: self.payload_version,
+            correlation_id: self.resolved_correlation(),
+            causation_id: self.causation_id,
+        }
+    }
+
     /// The correlation id, resolved (the event id when none was stored).
     pub(crate) fn resolved_correlation(&self) -> CorrelationId {
         self.correlation_id

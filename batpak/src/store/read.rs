@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
 use crate::coordinate::{Coordinate, EntityFilter, KindFilter, Region};
-use crate::event::{Event, EventHash, EventHeader, EventPayload, StoredEvent};
+use crate::event::{Event, EventHash, EventPayload, StoredEvent};
 use crate::id::EventId;
 
 use super::cache::BLOCK_SIZE;
@@ -409,16 +409,7 @@ impl Store {
         Ok(StoredEvent {
             coordinate,
             event: Event {
-                header: EventHeader {
-                    event_id: f.event_id,
-                    global_sequence: f.global_sequence,
-                    entity_sequence: f.entity_sequence,
-                    timestamp_micros: f.timestamp_micros,
-                    kind: f.kind,
-                    payload_version: f.payload_version,
-                    correlation_id: f.resolved_correlation(),
-                    causation_id: f.causation_id,
-                },
+                header: f.header(),
                 payload: view.payload.to_vec(),
             },
             prev_hash,
