@@ -479,3 +479,62 @@ fn projections_and_typed_cursors_claim_their_payload_type() {
         "{cursor}"
     );
 }
+
+#[test]
+fn typed_appends_take_options_for_cas_and_idempotency() {
+    use batpak::store::IdempotencyKey;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(StoreConfig::new(dir.path())).unwrap();
+    let alice = coord("alice");
+    let opened = AccountEvent::Opened {
+        owner: "alice".into(),
+    };
+    let key = IdempotencyKey::from_content("open alice");
+    let first = store
+        .append_typed_with_options(
+            &alice,
+            &opened,
+            AppendOptions::new()
+                .expected_sequence(0)
+                .idempotency_key(key),
+        )
+        .unwrap();
+    // The same request again returns the original receipt and writes nothing.
+    let repeat = store
+        .append_typed_with_options(&alice, &opened, AppendOptions::new().idempotency_key(key))
+        .unwrap();
+    assert_eq!(repeat, first);
+    assert_eq!(store.len(), 1);
+    // A stale expectation loses.
+    let stale = store
+        .append_typed_with_options(
+            &alice,
+            &AccountEvent::Deposited { cents: 5 },
+            AppendOptions::new().expected_sequence(0),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            stale,
+            AppendError::SequenceMismatch {
+                expected: 0,
+                actual: 1,
+                ..
+            }
+        ),
+        "{stale}"
+    );
+    // The payload version is the type's, whatever the options say.
+    let receipt = store
+        .append_typed_with_options(
+            &alice,
+            &AccountEvent::Closed,
+            AppendOptions::new().payload_version(9),
+        )
+        .unwrap();
+    let stored = store.get(receipt.event_id).unwrap().unwrap();
+    assert_eq!(
+        stored.header().payload_version,
+        <AccountEvent as EventPayload>::VERSION
+    );
+}

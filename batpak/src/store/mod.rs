@@ -274,15 +274,48 @@ impl Store {
         coordinate: &Coordinate,
         payload: &P,
     ) -> Result<AppendReceipt, AppendError> {
+        self.append_typed_with_options(coordinate, payload, AppendOptions::default())
+    }
+
+    /// [`Store::append_typed`] with [`AppendOptions`]: compare-and-swap,
+    /// idempotency, correlation, causation, durability. The payload version
+    /// is always `P::VERSION` (`options.payload_version` is ignored).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::prelude::*;
+    /// use batpak::store::AppendError;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, EventPayload)]
+    /// #[batpak(category = 2, type_id = 1)]
+    /// struct SeatBooked { passenger: String }
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let seat = Coordinate::new("seat-12A", "flight-7")?;
+    /// // Both clerks saw an empty seat (sequence 0); only the first wins.
+    /// let cas = AppendOptions::new().expected_sequence(0);
+    /// store.append_typed_with_options(&seat, &SeatBooked { passenger: "alice".into() }, cas)?;
+    /// let late = store.append_typed_with_options(&seat, &SeatBooked { passenger: "bob".into() }, cas);
+    /// assert!(matches!(late, Err(AppendError::SequenceMismatch { expected: 0, actual: 1, .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::append_typed`], plus [`AppendError::SequenceMismatch`] and
+    /// [`AppendError::IdempotencyConflict`].
+    pub fn append_typed_with_options<P: EventPayload + 'static>(
+        &self,
+        coordinate: &Coordinate,
+        payload: &P,
+        options: AppendOptions,
+    ) -> Result<AppendReceipt, AppendError> {
         self.claim::<P>()?;
         let bytes = payload.encode_payload()?;
-        self.append_encoded(
-            coordinate,
-            payload.kind(),
-            P::VERSION,
-            bytes,
-            AppendOptions::default(),
-        )
+        self.append_encoded(coordinate, payload.kind(), P::VERSION, bytes, options)
     }
 
     /// Appends with [`AppendOptions`]: compare-and-swap, idempotency,
