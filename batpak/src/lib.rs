@@ -127,6 +127,11 @@ pub use store::{
 };
 pub use store::{BypassCommit, LoadError, TypedQuery};
 
+/// docs/GUIDE.md, compiled and run as doc tests so the guide stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/GUIDE.md")]
+struct GuideDoctests;
+
 /// The names most programs use, in one import: `use batpak::prelude::*;`.
 pub mod prelude {
     pub use crate::coordinate::{Coordinate, Region};
