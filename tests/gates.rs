@@ -258,7 +258,7 @@ fn commit_writes_exactly_the_evaluated_bytes_and_a_changed_payload_does_not_matc
     assert_eq!(hash, PayloadHash::of(&evaluated.encode_payload().unwrap()));
 
     // Committing hands over the evaluated bytes, not anything changed since.
-    let written = pipeline.commit(receipt, |event| event);
+    let written = pipeline.commit(receipt, |event| event).unwrap();
     assert_eq!(written.coordinate, coord());
     assert_eq!(written.kind, Withdrawn::KIND);
     assert_eq!(written.payload_version, Withdrawn::VERSION);
@@ -267,6 +267,40 @@ fn commit_writes_exactly_the_evaluated_bytes_and_a_changed_payload_does_not_matc
         Withdrawn::decode_payload(written.kind, &written.bytes).unwrap(),
         evaluated
     );
+}
+
+#[test]
+fn a_receipt_commits_only_through_the_pipeline_that_issued_it() {
+    // Two pipelines for the same payload type: a lax one and the bank's.
+    let lax: Pipeline<Account, Withdrawn> = Pipeline::new(GateSet::new());
+    let strict = bank_pipeline();
+    let account = Account::new(0);
+    let receipt = lax.evaluate(&account, withdraw(5_000, "")).unwrap();
+    let mut written = false;
+    let err = strict.commit(receipt, |_| written = true).unwrap_err();
+    assert!(!written, "a foreign receipt must not reach the writer");
+    let PipelineError::ForeignReceipt {
+        receipt_gates,
+        pipeline_gates,
+    } = &err
+    else {
+        panic!("expected a foreign receipt error, got {err}");
+    };
+    assert!(receipt_gates.is_empty());
+    assert_eq!(
+        pipeline_gates,
+        &["sufficient_funds", "daily-limit", "memo_required"]
+    );
+    assert!(err
+        .to_string()
+        .contains("commit a receipt through the pipeline that evaluated it"));
+
+    // The same for a bypass receipt: its audit names another gate set.
+    let bypass = lax.bypass(withdraw(5_000, ""), "ops ticket 9").unwrap();
+    assert!(matches!(
+        strict.commit_bypass(bypass, |writes| writes.len()),
+        Err(PipelineError::ForeignReceipt { .. })
+    ));
 }
 
 #[test]
@@ -297,7 +331,7 @@ fn a_bypass_writes_the_event_and_an_audit_naming_reason_and_gates_skipped() {
         "ticket 4411: refund approved by ops"
     );
 
-    let writes = pipeline.commit_bypass(receipt, |writes| writes);
+    let writes = pipeline.commit_bypass(receipt, |writes| writes).unwrap();
     assert_eq!(writes.len(), 2, "the event and its audit, in one write");
     let (event, audit) = (&writes[0], &writes[1]);
     assert_eq!(event.kind, Withdrawn::KIND);

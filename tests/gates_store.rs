@@ -8,7 +8,7 @@ use batpak::event::Upcasters;
 use batpak::guard::PayloadHash;
 use batpak::pipeline::BypassAudit;
 use batpak::prelude::*;
-use batpak::{AppendError, BatchError, ReadError};
+use batpak::{AppendError, BatchError, CommitError, ReadError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, EventPayload)]
@@ -69,16 +69,17 @@ fn open(dir: &std::path::Path) -> Store {
 
 #[test]
 fn commit_to_appends_exactly_the_evaluated_bytes() {
+    let pipeline = pipeline();
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let receipt = pipeline()
+    let receipt = pipeline
         .evaluate(
             &Account { balance_cents: 900 },
             withdraw("a-1", 300, "rent"),
         )
         .unwrap();
     let evaluated = receipt.payload_hash();
-    let appended = pipeline().commit_to(&store, receipt).unwrap();
+    let appended = pipeline.commit_to(&store, receipt).unwrap();
 
     let stored = store.get(appended.event_id).unwrap().unwrap();
     assert_eq!(PayloadHash::of(stored.payload()), evaluated);
@@ -94,31 +95,30 @@ fn commit_to_appends_exactly_the_evaluated_bytes() {
 
 #[test]
 fn commit_to_with_options_fails_if_the_entity_moved_after_the_gates_ran() {
+    let pipeline = pipeline();
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     let ctx = Account { balance_cents: 900 };
     // Both receipts were evaluated against the empty account.
-    let first = pipeline()
-        .evaluate(&ctx, withdraw("a-1", 600, "tv"))
-        .unwrap();
-    let second = pipeline()
+    let first = pipeline.evaluate(&ctx, withdraw("a-1", 600, "tv")).unwrap();
+    let second = pipeline
         .evaluate(&ctx, withdraw("a-1", 600, "sofa"))
         .unwrap();
     let at_empty = AppendOptions::new().expected_sequence(0);
-    pipeline()
+    pipeline
         .commit_to_with_options(&store, first, at_empty)
         .unwrap();
-    let late = pipeline()
+    let late = pipeline
         .commit_to_with_options(&store, second, at_empty)
         .unwrap_err();
     assert!(
         matches!(
             late,
-            AppendError::SequenceMismatch {
+            CommitError::Append(AppendError::SequenceMismatch {
                 expected: 0,
                 actual: 1,
                 ..
-            }
+            })
         ),
         "{late}"
     );
@@ -127,6 +127,7 @@ fn commit_to_with_options_fails_if_the_entity_moved_after_the_gates_ran() {
 
 #[test]
 fn a_bypass_and_its_audit_are_adjacent_in_the_store_and_describe_each_other() {
+    let pipeline = pipeline();
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     store
@@ -138,13 +139,13 @@ fn a_bypass_and_its_audit_are_adjacent_in_the_store_and_describe_each_other() {
             },
         )
         .unwrap();
-    let bypass = pipeline()
+    let bypass = pipeline
         .bypass(
             withdraw("a-1", 5_000, ""),
             "overdraft approved (ticket 881)",
         )
         .unwrap();
-    let written = pipeline().commit_bypass_to(&store, bypass).unwrap();
+    let written = pipeline.commit_bypass_to(&store, bypass).unwrap();
 
     assert_eq!(written.event.global_sequence, 1);
     assert_eq!(written.audit.global_sequence, 2);
@@ -183,6 +184,7 @@ fn a_bypass_and_its_audit_are_adjacent_in_the_store_and_describe_each_other() {
 
 #[test]
 fn bypasses_stay_adjacent_to_their_audits_while_other_threads_append() {
+    let pipeline = pipeline();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(StoreConfig::new(dir.path()).durability(Durability::Buffered)).unwrap();
     const THREADS: usize = 4;
@@ -190,16 +192,16 @@ fn bypasses_stay_adjacent_to_their_audits_while_other_threads_append() {
     let start = Barrier::new(THREADS);
     std::thread::scope(|s| {
         for t in 0..THREADS {
-            let (store, start) = (&store, &start);
+            let (store, start, pipeline) = (&store, &start, &pipeline);
             s.spawn(move || {
                 let entity = format!("t{t}");
                 start.wait();
                 for i in 0..EACH {
                     if t % 2 == 0 {
-                        let bypass = pipeline()
+                        let bypass = pipeline
                             .bypass(withdraw(&entity, i, ""), "load test")
                             .unwrap();
-                        pipeline().commit_bypass_to(store, bypass).unwrap();
+                        pipeline.commit_bypass_to(store, bypass).unwrap();
                     } else {
                         let plain = Withdrawn {
                             cents: i,
@@ -236,19 +238,20 @@ fn bypasses_stay_adjacent_to_their_audits_while_other_threads_append() {
 
 #[test]
 fn a_bypass_that_cannot_be_written_writes_no_audit_either() {
+    let pipeline = pipeline();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(StoreConfig::new(dir.path()).max_payload_bytes(64)).unwrap();
-    let bypass = pipeline()
+    let bypass = pipeline
         .bypass(withdraw("a-1", 10, &"x".repeat(200)), "bulk import")
         .unwrap();
-    let err = pipeline().commit_bypass_to(&store, bypass).unwrap_err();
+    let err = pipeline.commit_bypass_to(&store, bypass).unwrap_err();
     assert!(
         matches!(
             err,
-            BatchError::Item {
+            CommitError::Batch(BatchError::Item {
                 index: 0,
                 error: AppendError::PayloadTooLarge { .. }
-            }
+            })
         ),
         "{err}"
     );
@@ -257,6 +260,7 @@ fn a_bypass_that_cannot_be_written_writes_no_audit_either() {
 
 #[test]
 fn denials_are_persisted_queryable_by_kind_and_decodable_after_reopen() {
+    let pipeline = pipeline();
     let dir = tempfile::tempdir().unwrap();
     let ctx = Account { balance_cents: 100 };
     let mut recorded = Vec::new();
@@ -264,14 +268,14 @@ fn denials_are_persisted_queryable_by_kind_and_decodable_after_reopen() {
         let store = open(dir.path());
         // One denial from `evaluate`, two from `evaluate_all`.
         let Err(PipelineError::Denied(denial)) =
-            pipeline().evaluate(&ctx, withdraw("a-1", 500, "tv"))
+            pipeline.evaluate(&ctx, withdraw("a-1", 500, "tv"))
         else {
             panic!("expected a denial");
         };
         store.append_denial(&account("a-1"), &denial).unwrap();
         recorded.push(denial);
         let Err(PipelineError::DeniedAll(denials)) =
-            pipeline().evaluate_all(&ctx, withdraw("a-2", 500, ""))
+            pipeline.evaluate_all(&ctx, withdraw("a-2", 500, ""))
         else {
             panic!("expected denials");
         };
@@ -280,10 +284,10 @@ fn denials_are_persisted_queryable_by_kind_and_decodable_after_reopen() {
             recorded.push(denial.clone());
         }
         // Something else in between, which the denial query must not see.
-        let ok = pipeline()
+        let ok = pipeline
             .evaluate(&ctx, withdraw("a-1", 50, "coffee"))
             .unwrap();
-        pipeline().commit_to(&store, ok).unwrap();
+        pipeline.commit_to(&store, ok).unwrap();
         store.close().unwrap();
     }
 
@@ -326,27 +330,31 @@ struct Refunded {
 
 #[test]
 fn committing_a_type_whose_kind_another_type_owns_is_refused() {
+    let pipeline = pipeline();
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let ok = pipeline()
+    let ok = pipeline
         .evaluate(&Account { balance_cents: 9 }, withdraw("a-1", 1, "gum"))
         .unwrap();
-    pipeline().commit_to(&store, ok).unwrap();
+    pipeline.commit_to(&store, ok).unwrap();
     let refunds: Pipeline<(), Refunded> = Pipeline::new(GateSet::new());
     let receipt = refunds
         .evaluate(&(), Proposal::new(account("a-1"), Refunded { cents: 1 }))
         .unwrap();
     let err = refunds.commit_to(&store, receipt).unwrap_err();
-    assert!(matches!(err, AppendError::KindCollision(_)), "{err}");
+    assert!(
+        matches!(err, CommitError::Append(AppendError::KindCollision(_))),
+        "{err}"
+    );
     let bypass = refunds
         .bypass(Proposal::new(account("a-1"), Refunded { cents: 1 }), "why")
         .unwrap();
     assert!(matches!(
         refunds.commit_bypass_to(&store, bypass),
-        Err(BatchError::Item {
+        Err(CommitError::Batch(BatchError::Item {
             index: 0,
             error: AppendError::KindCollision(_)
-        })
+        }))
     ));
     assert_eq!(store.len(), 1);
     // Reading it as the other type is refused the same way.

@@ -7,7 +7,9 @@ use crate::event::{KindCollision, KindError, PayloadError};
 use crate::id::IdParseError;
 use crate::pipeline::PipelineError;
 use crate::projection::ProjectionError;
-use crate::store::{AppendError, BatchError, CloseError, LoadError, OpenError, ReadError};
+use crate::store::{
+    AppendError, BatchError, CloseError, CommitError, LoadError, OpenError, ReadError,
+};
 use crate::subscription::CursorError;
 use crate::typestate::{ReplayError, TransitionError};
 
@@ -63,6 +65,9 @@ pub enum Error {
     /// Closing a store failed.
     #[error(transparent)]
     Close(#[from] CloseError),
+    /// A gate receipt could not be committed to the store.
+    #[error(transparent)]
+    Commit(#[from] CommitError),
     /// An entity's state machine could not be loaded from the store.
     #[error(transparent)]
     Load(#[from] LoadError),

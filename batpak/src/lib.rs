@@ -122,8 +122,8 @@ pub use typestate::{ReplayError, StateMachine, TransitionError};
 /// [`typestate`] for what it generates and an example.
 pub use batpak_derive::state_machine;
 pub use store::{
-    AppendError, AppendOptions, AppendReceipt, BatchError, BatchItem, CloseError, Durability,
-    OpenError, ReadError, Store, StoreConfig,
+    AppendError, AppendOptions, AppendReceipt, BatchError, BatchItem, CloseError, CommitError,
+    Durability, OpenError, ReadError, Store, StoreConfig,
 };
 pub use store::{BypassCommit, LoadError, TypedQuery};
 

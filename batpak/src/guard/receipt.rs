@@ -131,6 +131,8 @@ pub struct Receipt<T> {
     pub(crate) bytes: Vec<u8>,
     pub(crate) payload_hash: PayloadHash,
     pub(crate) gates_passed: Vec<String>,
+    /// The id of the pipeline that issued it.
+    pub(crate) issuer: u64,
     pub(crate) payload_type: PhantomData<fn() -> T>,
 }
 

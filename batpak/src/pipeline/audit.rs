@@ -43,7 +43,7 @@ use crate::guard::PayloadHash;
 ///     Pipeline::new(GateSet::new().with_fn("never", |_, _| Err(Denial::new("no", "no"))));
 /// let proposal = Proposal::new(Coordinate::new("e", "s")?, note("fix the balance"));
 /// let receipt = pipeline.bypass(proposal, "incident 42: manual correction")?;
-/// let writes = pipeline.commit_bypass(receipt, |writes| writes);
+/// let writes = pipeline.commit_bypass(receipt, |writes| writes)?;
 /// assert_eq!(writes[1].kind, EventKind::SYSTEM_BYPASS_AUDIT);
 /// let audit = BypassAudit::decode_payload(writes[1].kind, &writes[1].bytes)?;
 /// assert_eq!(audit.reason, "incident 42: manual correction");
@@ -122,7 +122,7 @@ impl SingleKind for BypassAudit {
 /// let proposal = Proposal::new(Coordinate::new("e", "s")?, note("imported"));
 /// let receipt = pipeline.bypass(proposal, "backfill from the old system")?;
 /// assert_eq!(receipt.audit().gates_skipped, ["g"]);
-/// assert_eq!(pipeline.commit_bypass(receipt, |writes| writes.len()), 2);
+/// assert_eq!(pipeline.commit_bypass(receipt, |writes| writes.len())?, 2);
 /// # Ok::<(), batpak::Error>(())
 /// ```
 #[must_use = "a bypass receipt does nothing until it is committed"]
@@ -130,6 +130,8 @@ pub struct BypassReceipt<T> {
     pub(crate) event: EncodedEvent,
     pub(crate) audit: BypassAudit,
     pub(crate) audit_bytes: Vec<u8>,
+    /// The id of the pipeline that issued it.
+    pub(crate) issuer: u64,
     pub(crate) payload_type: PhantomData<fn() -> T>,
 }
 

@@ -10,6 +10,7 @@ mod audit;
 pub(crate) mod writes;
 
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use audit::{BypassAudit, BypassReceipt};
 pub use writes::EncodedEvent;
@@ -47,6 +48,18 @@ pub enum PipelineError {
          in the audit event beside the bypassed event)"
     )]
     EmptyBypassReason,
+    /// A receipt was committed through a pipeline that did not issue it.
+    #[error(
+        "this receipt was issued by another pipeline (gates {receipt_gates:?}), not by the \
+         one committing it (gates {pipeline_gates:?}): commit a receipt through the pipeline \
+         that evaluated it"
+    )]
+    ForeignReceipt {
+        /// The gates the receipt passed (or, for a bypass, skipped).
+        receipt_gates: Vec<String>,
+        /// The gates of the pipeline asked to commit it.
+        pipeline_gates: Vec<String>,
+    },
 }
 
 impl From<Denial> for PipelineError {
@@ -98,18 +111,27 @@ impl From<Denials> for PipelineError {
 /// assert!(matches!(refused, Err(PipelineError::Denied(d)) if d.gate() == "quota"));
 ///
 /// let receipt = pipeline.evaluate(&1, Proposal::new(coord, note("hello")))?;
-/// let written = pipeline.commit(receipt, |event| event);
+/// let written = pipeline.commit(receipt, |event| event)?;
 /// assert_eq!(Note::decode_payload(written.kind, &written.bytes)?, note("hello"));
 /// # Ok::<(), batpak::Error>(())
 /// ```
 pub struct Pipeline<Ctx: ?Sized, T> {
+    /// Unique in the process: receipts carry it, so a receipt commits only
+    /// through the pipeline (and so the gate set) that issued it.
+    id: u64,
     gates: GateSet<Ctx, T>,
 }
+
+/// The next [`Pipeline`] id.
+static NEXT_PIPELINE_ID: AtomicU64 = AtomicU64::new(1);
 
 impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
     /// A pipeline running `gates` on every evaluation.
     pub fn new(gates: GateSet<Ctx, T>) -> Pipeline<Ctx, T> {
-        Pipeline { gates }
+        Pipeline {
+            id: NEXT_PIPELINE_ID.fetch_add(1, Ordering::Relaxed),
+            gates,
+        }
     }
 
     /// The gates, in order.
@@ -150,8 +172,29 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
 
     /// Consumes `receipt` and hands `write` the event to append: the
     /// evaluated coordinate, kind, payload version and exact bytes.
-    pub fn commit<R>(&self, receipt: Receipt<T>, write: impl FnOnce(EncodedEvent) -> R) -> R {
-        write(writes::receipt_writes(receipt))
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::ForeignReceipt`] if another pipeline issued the
+    /// receipt (its gates are not this pipeline's); `write` is not called.
+    pub fn commit<R>(
+        &self,
+        receipt: Receipt<T>,
+        write: impl FnOnce(EncodedEvent) -> R,
+    ) -> Result<R, PipelineError> {
+        self.check_issuer(receipt.issuer, &receipt.gates_passed)?;
+        Ok(write(writes::receipt_writes(receipt)))
+    }
+
+    /// Refuses a receipt this pipeline did not issue.
+    fn check_issuer(&self, issuer: u64, gates: &[String]) -> Result<(), PipelineError> {
+        if issuer == self.id {
+            return Ok(());
+        }
+        Err(PipelineError::ForeignReceipt {
+            receipt_gates: gates.to_vec(),
+            pipeline_gates: self.gates.names().map(str::to_owned).collect(),
+        })
     }
 
     /// Skips the gates for `proposal`, on the record: the receipt carries a
@@ -191,6 +234,7 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
             },
             audit,
             audit_bytes,
+            issuer: self.id,
             payload_type: PhantomData,
         })
     }
@@ -198,12 +242,18 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
     /// Consumes a bypass receipt and hands `write` the events to append in
     /// ONE atomic write, in order: the bypassed event, then its audit event
     /// (kind [`EventKind::SYSTEM_BYPASS_AUDIT`], same coordinate).
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::ForeignReceipt`] if another pipeline issued the
+    /// receipt; `write` is not called.
     pub fn commit_bypass<R>(
         &self,
         receipt: BypassReceipt<T>,
         write: impl FnOnce(Vec<EncodedEvent>) -> R,
-    ) -> R {
-        write(writes::bypass_writes(receipt))
+    ) -> Result<R, PipelineError> {
+        self.check_issuer(receipt.issuer, &receipt.audit.gates_skipped)?;
+        Ok(write(writes::bypass_writes(receipt)))
     }
 
     fn receipt(&self, proposal: Proposal<T>) -> Result<Receipt<T>, PipelineError> {
@@ -216,6 +266,7 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
             payload_hash: PayloadHash::of(&bytes),
             bytes,
             gates_passed: self.gates.names().map(str::to_owned).collect(),
+            issuer: self.id,
             payload_type: PhantomData,
         })
     }

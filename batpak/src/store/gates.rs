@@ -10,7 +10,27 @@ use super::{AppendError, AppendOptions, AppendReceipt, BatchError, BatchItem, St
 use crate::coordinate::Coordinate;
 use crate::event::EventPayload;
 use crate::guard::{Denial, Receipt};
-use crate::pipeline::{writes, BypassReceipt, EncodedEvent, Pipeline};
+use crate::pipeline::{writes, BypassReceipt, EncodedEvent, Pipeline, PipelineError};
+
+/// Why [`Pipeline::commit_to`] or [`Pipeline::commit_bypass_to`] wrote
+/// nothing: the pipeline refused the receipt, or the store refused the
+/// append.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommitError {
+    /// The receipt was issued by another pipeline
+    /// ([`PipelineError::ForeignReceipt`]).
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// The store refused the event (compare-and-swap, size, a kind
+    /// collision, a poisoned store, ...).
+    #[error(transparent)]
+    Append(#[from] AppendError),
+    /// The store refused the bypassed event and its audit (one atomic
+    /// write).
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+}
 
 /// What [`Pipeline::commit_bypass_to`] wrote: the bypassed event and its
 /// audit event, adjacent in the log (one atomic write).
@@ -53,12 +73,13 @@ impl<Ctx: ?Sized, T: EventPayload + 'static> Pipeline<Ctx, T> {
     ///
     /// # Errors
     ///
-    /// As [`Store::append_typed`].
+    /// [`CommitError::Pipeline`] if another pipeline issued the receipt;
+    /// [`CommitError::Append`] as for [`Store::append_typed`].
     pub fn commit_to(
         &self,
         store: &Store,
         receipt: Receipt<T>,
-    ) -> Result<AppendReceipt, AppendError> {
+    ) -> Result<AppendReceipt, CommitError> {
         self.commit_to_with_options(store, receipt, AppendOptions::new())
     }
 
@@ -72,6 +93,7 @@ impl<Ctx: ?Sized, T: EventPayload + 'static> Pipeline<Ctx, T> {
     /// ```
     /// use batpak::prelude::*;
     /// use batpak::AppendError;
+    /// use batpak::store::CommitError;
     /// use serde::{Deserialize, Serialize};
     ///
     /// #[derive(Debug, Serialize, Deserialize, EventPayload)]
@@ -86,22 +108,22 @@ impl<Ctx: ?Sized, T: EventPayload + 'static> Pipeline<Ctx, T> {
     /// let receipt = pipeline.evaluate(&(), Proposal::new(account.clone(), Withdrawn { cents: 1 }))?;
     /// store.append_typed(&account, &Withdrawn { cents: 2 })?;
     /// let late = pipeline.commit_to_with_options(&store, receipt, AppendOptions::new().expected_sequence(0));
-    /// assert!(matches!(late, Err(AppendError::SequenceMismatch { actual: 1, .. })));
+    /// assert!(matches!(late, Err(CommitError::Append(AppendError::SequenceMismatch { actual: 1, .. }))));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// As [`Store::append_typed`], plus [`AppendError::SequenceMismatch`] and
-    /// [`AppendError::IdempotencyConflict`].
+    /// As [`Pipeline::commit_to`], plus [`AppendError::SequenceMismatch`] and
+    /// [`AppendError::IdempotencyConflict`] (as [`CommitError::Append`]).
     pub fn commit_to_with_options(
         &self,
         store: &Store,
         receipt: Receipt<T>,
         options: AppendOptions,
-    ) -> Result<AppendReceipt, AppendError> {
-        store.claim::<T>()?;
-        self.commit(receipt, |event| {
+    ) -> Result<AppendReceipt, CommitError> {
+        store.claim::<T>().map_err(AppendError::from)?;
+        let appended = self.commit(receipt, |event| {
             store.append_encoded(
                 &event.coordinate,
                 event.kind,
@@ -109,7 +131,8 @@ impl<Ctx: ?Sized, T: EventPayload + 'static> Pipeline<Ctx, T> {
                 event.bytes,
                 options,
             )
-        })
+        })?;
+        Ok(appended?)
     }
 
     /// Consumes a bypass receipt and appends the bypassed event and its
@@ -145,16 +168,18 @@ impl<Ctx: ?Sized, T: EventPayload + 'static> Pipeline<Ctx, T> {
     ///
     /// # Errors
     ///
-    /// [`BatchError::Item`] (index 0: the bypassed event) if it is refused,
-    /// for example too large; [`BatchError::Batch`] if the write fails or
-    /// the store is poisoned or closed; [`AppendError::KindCollision`]
-    /// (wrapped in [`BatchError::Item`]) if another Rust type already used
-    /// one of `T`'s kinds in this store.
+    /// [`CommitError::Pipeline`] if another pipeline issued the receipt;
+    /// as [`CommitError::Batch`]: [`BatchError::Item`] (index 0: the
+    /// bypassed event) if it is refused, for example too large;
+    /// [`BatchError::Batch`] if the write fails or the store is poisoned or
+    /// closed; [`AppendError::KindCollision`] (wrapped in
+    /// [`BatchError::Item`]) if another Rust type already used one of `T`'s
+    /// kinds in this store.
     pub fn commit_bypass_to(
         &self,
         store: &Store,
         receipt: BypassReceipt<T>,
-    ) -> Result<BypassCommit, BatchError> {
+    ) -> Result<BypassCommit, CommitError> {
         store.claim::<T>().map_err(|collision| BatchError::Item {
             index: 0,
             error: collision.into(),
@@ -174,14 +199,14 @@ impl<Ctx: ?Sized, T: EventPayload + 'static> Pipeline<Ctx, T> {
                     }
                 })
                 .collect()
-        });
+        })?;
         let durability = store.shared.config.durability;
         let mut receipts = store.append_batch_system(items, durability)?.into_iter();
         match (receipts.next(), receipts.next()) {
             (Some(event), Some(audit)) => Ok(BypassCommit { event, audit }),
             // The writer returns one receipt per item; like `append_encoded`,
             // treat a missing one as the store having gone away.
-            _ => Err(BatchError::Batch(AppendError::Closed)),
+            _ => Err(BatchError::Batch(AppendError::Closed).into()),
         }
     }
 }

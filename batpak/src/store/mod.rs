@@ -67,7 +67,7 @@ pub use config::{
 };
 pub use error::{AppendError, BatchError, CloseError, OpenError, ReadError};
 pub use frame::FormatError;
-pub use gates::BypassCommit;
+pub use gates::{BypassCommit, CommitError};
 pub use limits::{DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_ITEMS};
 pub use read::{Ancestors, IndexMemory, Query};
 pub use transition::LoadError;

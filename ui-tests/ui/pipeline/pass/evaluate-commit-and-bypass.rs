@@ -16,10 +16,10 @@ fn main() -> Result<(), batpak::Error> {
     let coord = Coordinate::new("acct-1", "bank")?;
     let account = Account { balance_cents: 100 };
     let receipt = pipeline.evaluate(&account, Proposal::new(coord.clone(), Withdrawn { cents: 5 }))?;
-    let written: EncodedEvent = pipeline.commit(receipt, |event| event);
+    let written: EncodedEvent = pipeline.commit(receipt, |event| event)?;
     assert_eq!(written.coordinate, coord);
     let bypass = pipeline.bypass(Proposal::new(coord, Withdrawn { cents: 500 }), "refund")?;
-    let writes: Vec<EncodedEvent> = pipeline.commit_bypass(bypass, |writes| writes);
+    let writes: Vec<EncodedEvent> = pipeline.commit_bypass(bypass, |writes| writes)?;
     assert_eq!(writes.len(), 2);
     Ok(())
 }
