@@ -367,3 +367,57 @@ fn a_store_refusal_other_than_a_conflict_is_an_append_error() {
     );
     assert_eq!(store.stream(&id).count(), 0);
 }
+
+/// Events for a door whose only declared edge is `Shut → Open`.
+#[derive(Debug, Serialize, Deserialize, EventPayload)]
+#[batpak(category = 4, type_id = 1)]
+struct DoorOpened;
+
+#[derive(Debug, Serialize, Deserialize, EventPayload)]
+#[batpak(category = 4, type_id = 2)]
+struct DoorClosed;
+
+#[batpak::state_machine]
+#[derive(Debug, PartialEq)]
+enum Door {
+    #[initial]
+    #[transition(to = Open, on = DoorOpened)]
+    Shut,
+    #[terminal]
+    Open,
+}
+
+// An edge the declaration does not have, forged through the hidden traits
+// (what the sealing exists to prevent; code can still reach `__private`).
+impl batpak::__private::typestate::SealedEdge<Door, door::Open, door::Shut> for DoorClosed {}
+impl batpak::typestate::Causes<Door, door::Open, door::Shut> for DoorClosed {
+    const KINDS: &'static [EventKind] = &[<DoorClosed as SingleKind>::KIND];
+}
+
+#[test]
+fn a_forged_edge_is_refused_before_anything_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(StoreConfig::new(dir.path())).unwrap();
+    let door = Coordinate::new("front-door", "house").unwrap();
+    let open: Handle<door::Open> = Door::new_entity(door.clone())
+        .transition(&store, DoorOpened)
+        .unwrap();
+    let err = open
+        .transition::<door::Shut, _>(&store, DoorClosed)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TransitionError::Undeclared {
+                machine: "Door",
+                from: "Open",
+                to: "Shut",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("declare it there"), "{err}");
+    assert_eq!(store.len(), 1, "the forged transition wrote nothing");
+    assert_eq!(store.replay_machine::<Door>(&door).unwrap(), Door::Open);
+}

@@ -155,6 +155,19 @@ impl<S: State> Handle<S> {
         P: EventPayload + 'static,
         P: Causes<S::Machine, S, To>,
     {
+        // The trait bounds already require the edge; this check against the
+        // declaration's own table also stops an edge forged by implementing
+        // the hidden traits by hand, before anything is appended.
+        let kind = transition.kind();
+        let declared = S::STATE.next(kind).map(|to| to.index()) == Some(To::STATE.index());
+        if !declared {
+            return Err(TransitionError::Undeclared {
+                machine: <S::Machine as StateMachine>::NAME,
+                from: S::STATE.name(),
+                to: To::STATE.name(),
+                kind,
+            });
+        }
         let appended =
             sink.append_expected(&self.coordinate, transition.payload(), self.next_sequence)?;
         Ok(handle_at(self.coordinate, appended.saturating_add(1)))

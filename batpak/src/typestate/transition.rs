@@ -284,6 +284,24 @@ pub enum TransitionError {
         /// How many the entity holds.
         actual: u64,
     },
+    /// The machine's declaration has no such edge: the typed route to it was
+    /// forged by implementing batpak's hidden typestate traits by hand.
+    /// Nothing was appended.
+    #[error(
+        "`{machine}` declares no transition from `{from}` to `{to}` on kind {kind}: only \
+         edges declared with `#[transition(to = .., on = ..)]` can be taken; declare it there \
+         instead of implementing batpak's typestate traits by hand"
+    )]
+    Undeclared {
+        /// The machine's name.
+        machine: &'static str,
+        /// The source state.
+        from: &'static str,
+        /// The target state.
+        to: &'static str,
+        /// The event's kind.
+        kind: EventKind,
+    },
     /// The sink refused the append for another reason.
     #[error("the transition's event could not be appended: {0}")]
     Append(#[source] Box<crate::Error>),
