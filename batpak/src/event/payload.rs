@@ -10,7 +10,10 @@ use super::EventKind;
 #[non_exhaustive]
 pub enum PayloadError {
     /// Serialization to MessagePack failed.
-    #[error("could not encode a {type_name} payload as MessagePack: {reason}")]
+    #[error(
+        "could not encode a {type_name} payload as MessagePack: {reason}; check the \
+         type's Serialize impl (and any serde attributes on it)"
+    )]
     Encode {
         /// The Rust type being encoded.
         type_name: &'static str,
@@ -72,7 +75,10 @@ pub enum PayloadError {
         from: u16,
     },
     /// A registered upgrade step failed.
-    #[error("upgrading a {type_name} event (kind {kind}) from version {from} failed: {reason}")]
+    #[error(
+        "upgrading a {type_name} event (kind {kind}) from version {from} failed: {reason}; \
+         fix the upgrade step registered for kind {kind}, version {from}"
+    )]
     UpcastFailed {
         /// The Rust type asked for.
         type_name: &'static str,

@@ -16,7 +16,10 @@ use super::IdempotencyKey;
 #[non_exhaustive]
 pub enum OpenError {
     /// A file operation failed.
-    #[error("could not {action} {path}: {source}")]
+    #[error(
+        "could not {action} {path}: {source}; check that the path exists, is a directory \
+         this process may write, and has free space"
+    )]
     Io {
         /// What was being done.
         action: &'static str,
@@ -231,7 +234,10 @@ impl BatchError {
 #[non_exhaustive]
 pub enum ReadError {
     /// Reading a segment failed.
-    #[error("could not read {path}: {source}")]
+    #[error(
+        "could not read {path}: {source}; check the file still exists and is readable, \
+         then close and reopen the store"
+    )]
     Io {
         /// The segment file.
         path: PathBuf,

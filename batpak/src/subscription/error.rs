@@ -35,7 +35,10 @@ pub enum CursorError {
     #[error(transparent)]
     KindCollision(#[from] crate::event::KindCollision),
     /// The checkpoint file could not be read or written.
-    #[error("could not {action} the cursor checkpoint {path}: {source}")]
+    #[error(
+        "could not {action} the cursor checkpoint {path}: {source}; the previous checkpoint \
+         is kept: check the store directory is writable and has free space, then commit again"
+    )]
     CheckpointIo {
         /// What was being done.
         action: &'static str,
@@ -47,7 +50,10 @@ pub enum CursorError {
     },
     /// Syncing the store before a checkpoint failed (the checkpoint was not
     /// written, so it never covers events that are not durable).
-    #[error("could not sync the store before committing the cursor checkpoint: {0}")]
+    #[error(
+        "could not sync the store before committing the cursor checkpoint: {0}; the \
+         checkpoint was not written: reopen the store, then commit again"
+    )]
     Sync(#[source] AppendError),
     /// The checkpoint file is damaged.
     #[error("the cursor checkpoint {path} is damaged ({reason}); delete it to restart the cursor from the beginning (events are then delivered again)")]
