@@ -254,3 +254,28 @@ fn lowering_a_limit_below_stored_data_is_refused_and_loses_nothing() {
     }
     assert_eq!(open(dir.path()).len(), 3);
 }
+
+#[test]
+fn a_file_larger_than_any_segment_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // A sparse file: no disk space, and never read into memory.
+    let oversized = dir.path().join("0000000001.seg");
+    let file = std::fs::File::create(&oversized).unwrap();
+    file.set_len(u64::from(u32::MAX) + 1).unwrap();
+    drop(file);
+    let err = Store::open(StoreConfig::new(dir.path())).unwrap_err();
+    match &err {
+        OpenError::NotASegment { file, len, max } => {
+            assert_eq!(file, &oversized);
+            assert_eq!(*len, u64::from(u32::MAX) + 1);
+            assert_eq!(*max, u64::from(u32::MAX));
+        }
+        other => panic!("expected NotASegment, got {other}"),
+    }
+    assert!(err.to_string().contains("Move it out of the store directory"));
+    assert_eq!(
+        std::fs::metadata(&oversized).unwrap().len(),
+        u64::from(u32::MAX) + 1,
+        "nothing was changed"
+    );
+}

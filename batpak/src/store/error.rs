@@ -54,6 +54,21 @@ pub enum OpenError {
         /// Which limit and by how much.
         reason: FormatError,
     },
+    /// A file named like a segment is larger than any segment batpak
+    /// writes, so it is not one (nothing of it is read into memory).
+    #[error(
+        "{file} is {len} bytes, larger than any segment batpak writes (at most {max} bytes): \
+         it is not one of this store's segments; nothing was changed. Move it out of the \
+         store directory"
+    )]
+    NotASegment {
+        /// The file.
+        file: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+        /// The largest segment batpak writes.
+        max: u64,
+    },
     /// A segment is damaged somewhere other than a torn tail.
     #[error(
         "segment {file} is damaged at byte offset {offset}: {reason}; nothing was changed. \

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::coordinate::Coordinate;
 
+use super::config::MAX_SEGMENT_SIZE;
 use super::core::{fingerprint, Core, IdemRecord};
 use super::error::OpenError;
 use super::frame::{FormatError, SegmentHeader, SEGMENT_HEADER_LEN};
@@ -99,8 +100,18 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
         // One buffer for every segment: fresh 64 MiB allocations per segment
         // cost page faults and zeroing for each.
         buffer.clear();
-        File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut buffer))
+        let mut file = File::open(path).map_err(io_err("read", path))?;
+        // Offsets in a segment are 32-bit (docs/FORMAT.md), so a larger file
+        // is not a segment: refuse it before reading any of it.
+        let len = file.metadata().map_err(io_err("read", path))?.len();
+        if len > MAX_SEGMENT_SIZE {
+            return Err(OpenError::NotASegment {
+                file: path.clone(),
+                len,
+                max: MAX_SEGMENT_SIZE,
+            });
+        }
+        file.read_to_end(&mut buffer)
             .map_err(io_err("read", path))?;
         let bytes = buffer.as_slice();
         let expected_number = segments.len() as u32 + 1;
