@@ -320,13 +320,10 @@ fn buffered_count_trigger_syncs() {
         .collect();
     assert!(!receipts[0].durable && !receipts[1].durable);
     // The third append reaches the count; the background flusher syncs
-    // (the appender does not wait for it). Await the condition.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !store.is_durable(2) && std::time::Instant::now() < deadline {
-        std::thread::yield_now();
-    }
+    // (the appender does not wait for it). Await that sync; the long
+    // timeout only bounds a failure, it is never waited out when it works.
     assert!(
-        store.is_durable(2),
+        store.wait_durable(2, std::time::Duration::from_secs(60)),
         "the flusher synced once the count was reached"
     );
 }
@@ -394,4 +391,23 @@ fn store_is_shareable_between_threads() {
         h.join().unwrap();
     }
     assert_eq!(store.len(), 3);
+}
+
+#[test]
+fn wait_durable_returns_false_when_nothing_syncs_and_true_after_a_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    // Buffered, with no background trigger: only `sync` makes it durable.
+    let store = Store::open(
+        StoreConfig::new(dir.path())
+            .durability(Durability::Buffered)
+            .buffered_sync_every(None)
+            .buffered_sync_interval(None),
+    )
+    .unwrap();
+    let receipt = store.append(&coord("w"), KIND, &1).unwrap();
+    assert!(!receipt.durable);
+    let short = std::time::Duration::from_millis(1);
+    assert!(!store.wait_durable(receipt.global_sequence, short));
+    store.sync().unwrap();
+    assert!(store.wait_durable(receipt.global_sequence, short));
 }

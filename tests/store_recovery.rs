@@ -272,7 +272,9 @@ fn a_file_larger_than_any_segment_is_refused_without_reading_it() {
         }
         other => panic!("expected NotASegment, got {other}"),
     }
-    assert!(err.to_string().contains("Move it out of the store directory"));
+    assert!(err
+        .to_string()
+        .contains("Move it out of the store directory"));
     assert_eq!(
         std::fs::metadata(&oversized).unwrap().len(),
         u64::from(u32::MAX) + 1,

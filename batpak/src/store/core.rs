@@ -560,9 +560,7 @@ impl Core {
             return Err(self.fail("sync a segment", &e));
         }
         // Called with every prepared event already written.
-        shared
-            .synced_upto
-            .fetch_max(self.next_global, Ordering::AcqRel);
+        shared.mark_synced(self.next_global);
         Ok(())
     }
 
@@ -571,9 +569,7 @@ impl Core {
         if let Err(e) = shared.config.io.sync_data(&self.active.file) {
             return Err(self.fail("sync a segment", &e));
         }
-        shared
-            .synced_upto
-            .fetch_max(first_global_sequence, Ordering::AcqRel);
+        shared.mark_synced(first_global_sequence);
         super::fault::point(&shared.config, super::fault::names::SEGMENT_ROTATION);
         let number = self.active.number + 1;
         let created = segment::create_segment(

@@ -54,9 +54,7 @@ pub(crate) fn flusher_loop(shared: &Shared, interval: Option<std::time::Duration
         };
         match shared.config.io.sync_data(&segment.file) {
             // A rotation since then synced the older segment itself.
-            Ok(()) => {
-                shared.synced_upto.fetch_max(upto, Ordering::AcqRel);
-            }
+            Ok(()) => shared.mark_synced(upto),
             Err(e) => {
                 let mut core = shared
                     .writer
@@ -77,6 +75,19 @@ impl Shared {
         self.config
             .buffered_sync_every
             .is_some_and(|n| written.saturating_sub(synced) >= n)
+    }
+
+    /// Records that every event below `upto` is synced and wakes
+    /// [`Store::wait_durable`](super::Store::wait_durable) callers. The
+    /// notification is made under `durable_lock`, so a waiter that checked
+    /// the mark before this store cannot miss it.
+    pub(crate) fn mark_synced(&self, upto: u64) {
+        self.synced_upto.fetch_max(upto, Ordering::AcqRel);
+        let _guard = self
+            .durable_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.durable_cv.notify_all();
     }
 
     /// Asks the flusher to sync now (count trigger reached).

@@ -88,6 +88,9 @@ pub(crate) struct Shared {
     pub(crate) writer: Writer,
     /// Global sequence below which every event is synced.
     pub(crate) synced_upto: AtomicU64,
+    /// Guards `durable_cv`, signalled whenever `synced_upto` advances.
+    pub(crate) durable_lock: Mutex<()>,
+    pub(crate) durable_cv: Condvar,
     /// Global sequence below which every event is written to a file.
     pub(crate) written_upto: AtomicU64,
     pub(crate) listeners: RwLock<Vec<CommitListener>>,
@@ -622,6 +625,58 @@ impl Store {
         global_sequence < self.shared.synced_upto.load(Ordering::Acquire)
     }
 
+    /// Waits until the event at `global_sequence` is synced, for at most
+    /// `timeout`; returns whether it is. For a buffered append whose caller
+    /// must not answer before the event is durable, without forcing a sync
+    /// of its own ([`Store::sync`] does that).
+    ///
+    /// Returns `false` at the timeout, which is also what a poisoned store
+    /// (one that can no longer sync) gives.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use batpak::prelude::*;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// // Buffered appends, synced by the background flusher every 2 events.
+    /// let store = Store::open(
+    ///     StoreConfig::new(dir.path())
+    ///         .durability(Durability::Buffered)
+    ///         .buffered_sync_every(Some(2)),
+    /// )?;
+    /// let coord = Coordinate::new("log-1", "app")?;
+    /// let first = store.append(&coord, EventKind::custom(1, 1), &"a")?;
+    /// assert!(!first.durable);
+    /// store.append(&coord, EventKind::custom(1, 1), &"b")?;
+    /// assert!(store.wait_durable(first.global_sequence, Duration::from_secs(30)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn wait_durable(&self, global_sequence: u64, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut guard = self
+            .shared
+            .durable_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if self.is_durable(global_sequence) {
+                return true;
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            guard = self
+                .shared
+                .durable_cv
+                .wait_timeout(guard, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
     /// Closes the store: syncs buffered events, stops the background
     /// flusher and releases the directory lock.
     ///
@@ -717,6 +772,8 @@ impl Shared {
             segments: RwLock::new(segments),
             writer: Writer::new(core, capacity),
             synced_upto: AtomicU64::new(synced),
+            durable_lock: Mutex::new(()),
+            durable_cv: Condvar::new(),
             written_upto: AtomicU64::new(synced),
             listeners: RwLock::new(Vec::new()),
             hub: Arc::default(),
