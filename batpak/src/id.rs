@@ -29,31 +29,92 @@ macro_rules! uuid_v7_id {
 
         impl $name {
             /// A new id for the current time (UUID v7).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use batpak::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let id = ", stringify!($name), "::now();")]
+            /// assert_eq!(id.as_uuid().get_version_num(), 7);
+            #[doc = concat!(" assert!(", stringify!($name), "::now() > id, \"later ids sort after earlier ones\");")]
+            /// ```
             pub fn now() -> Self {
                 $name(Uuid::now_v7())
             }
 
             /// Wraps an existing UUID (of any version).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use batpak::", stringify!($name), ";")]
+            ///
+            /// let uuid = uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+            #[doc = concat!(" let id = ", stringify!($name), "::from_uuid(uuid);")]
+            /// assert_eq!(id.as_uuid(), &uuid);
+            /// assert_eq!(id.unix_millis(), None, "not a v7 UUID");
+            /// ```
             pub const fn from_uuid(uuid: Uuid) -> Self {
                 $name(uuid)
             }
 
             /// Rebuilds an id from its 16 stored bytes.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use batpak::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let id = ", stringify!($name), "::now();")]
+            #[doc = concat!(" assert_eq!(", stringify!($name), "::from_bytes(id.to_bytes()), id);")]
+            /// ```
             pub const fn from_bytes(bytes: [u8; 16]) -> Self {
                 $name(Uuid::from_bytes(bytes))
             }
 
             /// The underlying UUID.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use batpak::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let id = ", stringify!($name), "::now();")]
+            /// assert_eq!(id.as_uuid().to_string(), id.to_string());
+            /// ```
             pub const fn as_uuid(&self) -> &Uuid {
                 &self.0
             }
 
             /// The 16 bytes, big-endian as the UUID specifies.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!(" use batpak::", stringify!($name), ";")]
+            ///
+            #[doc = concat!(" let id = ", stringify!($name), "::from_uuid(uuid::Uuid::from_u128(1));")]
+            /// assert_eq!(id.to_bytes()[15], 1);
+            /// assert_eq!(id.to_bytes()[..15], [0; 15]);
+            /// ```
             pub const fn to_bytes(&self) -> [u8; 16] {
                 *self.0.as_bytes()
             }
 
             /// Milliseconds since the Unix epoch encoded in a v7 id, if it is one.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use std::time::{SystemTime, UNIX_EPOCH};
+            #[doc = concat!(" use batpak::", stringify!($name), ";")]
+            ///
+            /// let before = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64;
+            #[doc = concat!(" let millis = ", stringify!($name), "::now().unix_millis().expect(\"v7 ids carry a timestamp\");")]
+            /// assert!(millis >= before);
+            /// # Ok::<(), Box<dyn std::error::Error>>(())
+            /// ```
             pub fn unix_millis(&self) -> Option<u64> {
                 self.0.get_timestamp().map(|ts| {
                     let (secs, nanos) = ts.to_unix();

@@ -20,6 +20,17 @@ pub struct RetryHint {
 
 impl RetryHint {
     /// A hint to retry after `after`, because of `reason`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use batpak::RetryHint;
+    ///
+    /// let hint = RetryHint::new(Duration::from_secs(2), "rate limited");
+    /// assert_eq!(hint.after, Duration::from_secs(2));
+    /// assert_eq!(hint.reason, "rate limited");
+    /// ```
     pub fn new(after: Duration, reason: impl Into<String>) -> Self {
         RetryHint {
             after,
@@ -114,6 +125,15 @@ enum Split<T, E> {
 
 impl<T, E> Outcome<T, E> {
     /// A [`Outcome::Pending`] waiting for `what`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// let waiting: Outcome<(), String> = Outcome::pending("payment confirmation");
+    /// assert_eq!(waiting, Outcome::Pending { waiting_for: "payment confirmation".into() });
+    /// ```
     pub fn pending(what: impl Into<String>) -> Self {
         Outcome::Pending {
             waiting_for: what.into(),
@@ -121,6 +141,15 @@ impl<T, E> Outcome<T, E> {
     }
 
     /// A [`Outcome::Cancelled`] for `reason`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// let stopped: Outcome<(), String> = Outcome::cancelled("user closed the window");
+    /// assert!(matches!(stopped, Outcome::Cancelled { ref reason } if reason == "user closed the window"));
+    /// ```
     pub fn cancelled(reason: impl Into<String>) -> Self {
         Outcome::Cancelled {
             reason: reason.into(),
@@ -128,21 +157,63 @@ impl<T, E> Outcome<T, E> {
     }
 
     /// A [`Outcome::Retry`] after `after`, for `reason`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use batpak::{Outcome, RetryHint};
+    ///
+    /// let later: Outcome<(), String> = Outcome::retry(Duration::from_millis(50), "lock held");
+    /// assert_eq!(later, Outcome::Retry(RetryHint::new(Duration::from_millis(50), "lock held")));
+    /// ```
     pub fn retry(after: Duration, reason: impl Into<String>) -> Self {
         Outcome::Retry(RetryHint::new(after, reason))
     }
 
     /// Whether this is [`Outcome::Ok`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// assert!(Outcome::<u8, String>::Ok(1).is_ok());
+    /// assert!(!Outcome::<u8, String>::pending("x").is_ok());
+    /// // A batch is not itself `Ok`, even when every item is.
+    /// assert!(!Outcome::<u8, String>::Batch(vec![Outcome::Ok(1)]).is_ok());
+    /// ```
     pub fn is_ok(&self) -> bool {
         matches!(self, Outcome::Ok(_))
     }
 
     /// Whether this is [`Outcome::Err`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// assert!(Outcome::<u8, &str>::Err("boom").is_err());
+    /// assert!(!Outcome::<u8, &str>::cancelled("stop").is_err());
+    /// ```
     pub fn is_err(&self) -> bool {
         matches!(self, Outcome::Err(_))
     }
 
     /// Applies `f` to the `Ok` value, and to every `Ok` inside a `Batch`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// let batch: Outcome<u32, String> = Outcome::Batch(vec![Outcome::Ok(1), Outcome::pending("disk")]);
+    /// assert_eq!(
+    ///     batch.map(|n| n * 10),
+    ///     Outcome::Batch(vec![Outcome::Ok(10), Outcome::pending("disk")])
+    /// );
+    /// ```
     pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Outcome<U, E> {
         self.and_then_ref(&mut |t| Outcome::Ok(f(t)))
     }
@@ -150,6 +221,20 @@ impl<T, E> Outcome<T, E> {
     /// Chains an operation that itself returns an `Outcome`: `f` runs on the
     /// `Ok` value (and on every `Ok` inside a `Batch`); other variants pass
     /// through unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// fn half(n: u32) -> Outcome<u32, String> {
+    ///     if n % 2 == 0 { Outcome::Ok(n / 2) } else { Outcome::Err(format!("{n} is odd")) }
+    /// }
+    /// assert_eq!(Outcome::Ok(8).and_then(half).and_then(half), Outcome::Ok(2));
+    /// assert_eq!(Outcome::Ok(6).and_then(half).and_then(half), Outcome::Err("3 is odd".into()));
+    /// // Non-`Ok` variants pass through without calling `f`.
+    /// assert_eq!(Outcome::<u32, String>::cancelled("no").and_then(half), Outcome::cancelled("no"));
+    /// ```
     pub fn and_then<U>(self, mut f: impl FnMut(T) -> Outcome<U, E>) -> Outcome<U, E> {
         self.and_then_ref(&mut f)
     }
@@ -165,6 +250,16 @@ impl<T, E> Outcome<T, E> {
     }
 
     /// Applies `f` to the error, and to every error inside a `Batch`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// let failed: Outcome<u8, &str> = Outcome::Err("disk full");
+    /// assert_eq!(failed.map_err(str::len), Outcome::Err(9));
+    /// assert_eq!(Outcome::<u8, &str>::Ok(1).map_err(str::len), Outcome::Ok(1));
+    /// ```
     pub fn map_err<F>(self, mut f: impl FnMut(E) -> F) -> Outcome<T, F> {
         self.map_err_ref(&mut f)
     }
@@ -197,6 +292,19 @@ impl<T, E> Outcome<T, E> {
     /// first one that is not `Ok`, left before right. A `Batch` on either
     /// side pairs each of its items with the other side, so
     /// `a.zip(b) == a.and_then(|x| b.clone().map(|y| (x, y)))`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// let a: Outcome<u8, String> = Outcome::Ok(1);
+    /// assert_eq!(a.clone().zip(Outcome::Ok('x')), Outcome::Ok((1, 'x')));
+    /// // The first non-`Ok`, left before right.
+    /// let left: Outcome<u8, String> = Outcome::pending("left");
+    /// let right: Outcome<char, String> = Outcome::cancelled("right");
+    /// assert_eq!(left.zip(right), Outcome::pending("left"));
+    /// ```
     pub fn zip<U>(self, other: Outcome<U, E>) -> Outcome<(T, U), E>
     where
         T: Clone,
@@ -210,6 +318,27 @@ impl<T, E> Outcome<T, E> {
     /// all are `Ok` (items of a `Batch` are taken in place, flattened);
     /// otherwise the most severe non-`Ok` outcome (`Err`, then `Cancelled`,
     /// then `Retry`, then `Pending`), the first of its kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use batpak::Outcome;
+    ///
+    /// let all = Outcome::join_all(vec![
+    ///     Outcome::<u8, String>::Ok(1),
+    ///     Outcome::Batch(vec![Outcome::Ok(2), Outcome::Ok(3)]),
+    /// ]);
+    /// assert_eq!(all, Outcome::Ok(vec![1, 2, 3]));
+    ///
+    /// // Not all `Ok`: the most severe wins (here `Err` over `Retry`).
+    /// let mixed = Outcome::join_all(vec![
+    ///     Outcome::<u8, String>::retry(Duration::from_secs(1), "busy"),
+    ///     Outcome::Err("broken".to_owned()),
+    ///     Outcome::Ok(1),
+    /// ]);
+    /// assert_eq!(mixed, Outcome::Err("broken".to_owned()));
+    /// ```
     pub fn join_all(outcomes: impl IntoIterator<Item = Outcome<T, E>>) -> Outcome<Vec<T>, E> {
         let mut values = Vec::new();
         let mut worst: Option<NonOk<E>> = None;
@@ -243,6 +372,23 @@ impl<T, E> Outcome<T, E> {
     /// place). If none is `Ok`, the most hopeful of the rest (`Pending`, then
     /// `Retry`, then `Cancelled`, then `Err`), the first of its kind; with no
     /// outcomes at all, `Cancelled`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::Outcome;
+    ///
+    /// let first_ok = Outcome::join_any(vec![
+    ///     Outcome::<u8, String>::Err("a".into()),
+    ///     Outcome::Batch(vec![Outcome::pending("b"), Outcome::Ok(7)]),
+    /// ]);
+    /// assert_eq!(first_ok, Outcome::Ok(7));
+    ///
+    /// // None `Ok`: the most hopeful wins (`Pending` over `Err`).
+    /// let none_ok = Outcome::join_any(vec![Outcome::<u8, String>::Err("a".into()), Outcome::pending("b")]);
+    /// assert_eq!(none_ok, Outcome::pending("b"));
+    /// assert!(matches!(Outcome::<u8, String>::join_any(vec![]), Outcome::Cancelled { .. }));
+    /// ```
     pub fn join_any(outcomes: impl IntoIterator<Item = Outcome<T, E>>) -> Outcome<T, E> {
         let mut best: Option<NonOk<E>> = None;
         let mut stack: Vec<std::vec::IntoIter<Outcome<T, E>>> =
@@ -274,6 +420,17 @@ impl<T, E> Outcome<T, E> {
     /// Converts to a `Result`: `Ok(t)` for `Ok`; everything else becomes an
     /// [`Unresolved`] that keeps what it held (a `Batch` is kept whole; use
     /// [`Outcome::join_all`] first to turn a batch into one result).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::{Outcome, Unresolved};
+    ///
+    /// assert_eq!(Outcome::<u8, String>::Ok(3).into_result(), Ok(3));
+    /// let err = Outcome::<u8, String>::pending("approval").into_result().unwrap_err();
+    /// assert!(matches!(err, Unresolved::Pending { .. }));
+    /// assert_eq!(err.to_string(), "pending: waiting for approval");
+    /// ```
     ///
     /// # Errors
     ///

@@ -97,6 +97,16 @@ struct Owners {
 
 impl KindRegistry {
     /// An empty registry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::KindRegistry;
+    /// use batpak::EventKind;
+    ///
+    /// let registry = KindRegistry::new();
+    /// assert_eq!(registry.owner(EventKind::custom(1, 1)), None);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -104,6 +114,32 @@ impl KindRegistry {
     /// Records that `T` owns each of its [`EventPayload::KINDS`]. Claiming
     /// again with the same type is a cheap no-op; either every kind is
     /// claimed or, on a collision, none is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::{KindCollision, KindRegistry};
+    /// use batpak::EventPayload;
+    ///
+    /// #[derive(EventPayload)]
+    /// #[batpak(category = 2)]
+    /// enum Light {
+    ///     #[batpak(type_id = 1)]
+    ///     On,
+    ///     #[batpak(type_id = 2)]
+    ///     Off,
+    /// }
+    /// #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// #[batpak(category = 2, type_id = 2)] // collides with Light::Off
+    /// struct Dimmed { percent: u8 }
+    ///
+    /// let registry = KindRegistry::new();
+    /// registry.claim::<Dimmed>()?;
+    /// assert!(registry.claim::<Light>().is_err());
+    /// // All or nothing: Light::On's kind was not claimed either.
+    /// assert_eq!(registry.owner(Light::ON), None);
+    /// # Ok::<(), KindCollision>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -135,6 +171,23 @@ impl KindRegistry {
     }
 
     /// The name of the type owning `kind`, if any has claimed it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::{KindCollision, KindRegistry};
+    /// use batpak::{EventKind, EventPayload};
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// #[batpak(category = 1, type_id = 7)]
+    /// struct Deposited { cents: u64 }
+    ///
+    /// let registry = KindRegistry::new();
+    /// registry.claim::<Deposited>()?;
+    /// assert!(registry.owner(EventKind::custom(1, 7)).is_some_and(|name| name.ends_with("Deposited")));
+    /// assert_eq!(registry.owner(EventKind::custom(1, 8)), None);
+    /// # Ok::<(), KindCollision>(())
+    /// ```
     pub fn owner(&self, kind: EventKind) -> Option<&'static str> {
         let owners = self.owners.read().unwrap_or_else(PoisonError::into_inner);
         owners.by_kind.get(&kind).map(|owner| owner.type_name)

@@ -33,6 +33,17 @@ pub struct EventHeader {
 }
 
 /// Microseconds since the Unix epoch now; 0 if the clock is before 1970.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::event::now_micros;
+///
+/// let a = now_micros();
+/// let b = now_micros();
+/// assert!(a > 1_600_000_000_000_000, "microseconds, not seconds or millis");
+/// assert!(b >= a);
+/// ```
 pub fn now_micros() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -51,6 +62,23 @@ pub struct Event<P> {
 
 impl<P> Event<P> {
     /// Transforms the payload, keeping the header.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("account-7", "bank")?;
+    /// let receipt = store.append(&coord, EventKind::custom(1, 1), &250u32)?;
+    /// let stored = store.get(receipt.event_id)?.expect("just written");
+    /// let event: batpak::event::Event<Vec<u8>> = stored.event;
+    /// let header = event.header;
+    /// let len = event.map(|bytes| bytes.len());
+    /// assert_eq!(len.header, header, "the header is kept");
+    /// assert!(len.payload > 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Event<Q> {
         Event {
             header: self.header,
@@ -68,6 +96,15 @@ impl EventHash {
     pub const GENESIS: EventHash = EventHash([0; 32]);
 
     /// The raw bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::EventHash;
+    ///
+    /// assert_eq!(EventHash::GENESIS.as_bytes(), &[0u8; 32]);
+    /// assert_eq!(EventHash([0xAB; 32]).to_string(), "ab".repeat(32));
+    /// ```
     pub const fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
@@ -106,16 +143,62 @@ pub struct StoredEvent<P> {
 
 impl<P> StoredEvent<P> {
     /// The header.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("account-7", "bank")?;
+    /// let receipt = store.append(&coord, EventKind::custom(1, 1), &250u32)?;
+    /// let stored = store.get(receipt.event_id)?.expect("just written");
+    /// assert_eq!(stored.header().global_sequence, receipt.global_sequence);
+    /// assert_eq!(stored.header().entity_sequence, 0);
+    /// assert_eq!(stored.header().kind, EventKind::custom(1, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn header(&self) -> &EventHeader {
         &self.event.header
     }
 
     /// The payload.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("account-7", "bank")?;
+    /// let receipt = store.append(&coord, EventKind::custom(1, 1), &250u32)?;
+    /// let stored = store.get(receipt.event_id)?.expect("just written");
+    /// // Raw reads give the stored MessagePack bytes.
+    /// let cents: u32 = rmp_serde::from_slice(stored.payload())?;
+    /// assert_eq!(cents, 250);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn payload(&self) -> &P {
         &self.event.payload
     }
 
     /// Transforms the payload, keeping everything else.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("account-7", "bank")?;
+    /// let receipt = store.append(&coord, EventKind::custom(1, 1), &250u32)?;
+    /// let stored = store.get(receipt.event_id)?.expect("just written");
+    /// let hash = stored.hash;
+    /// let decoded = stored.map(|bytes| rmp_serde::from_slice::<u32>(&bytes));
+    /// assert_eq!(decoded.payload().as_ref().ok(), Some(&250));
+    /// assert_eq!(decoded.hash, hash, "coordinate, header and hashes are kept");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn map<Q>(self, f: impl FnOnce(P) -> Q) -> StoredEvent<Q> {
         StoredEvent {
             coordinate: self.coordinate,

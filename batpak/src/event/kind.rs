@@ -79,6 +79,17 @@ impl EventKind {
 
     /// A user event kind, checked at compile time when used in a `const`.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::EventKind;
+    ///
+    /// const DEPOSITED: EventKind = EventKind::custom(1, 0x001);
+    /// assert_eq!(DEPOSITED.category(), 1);
+    /// assert_eq!(DEPOSITED.type_id(), 0x001);
+    /// assert!(!DEPOSITED.is_system());
+    /// ```
+    ///
     /// # Panics
     ///
     /// If `category` is 0 (reserved) or above 15, or `type_id` is above
@@ -100,6 +111,19 @@ impl EventKind {
     }
 
     /// A user event kind, or the reason it is not one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::KindError;
+    /// use batpak::EventKind;
+    ///
+    /// assert_eq!(EventKind::try_custom(2, 7)?, EventKind::custom(2, 7));
+    /// assert!(matches!(EventKind::try_custom(0, 7), Err(KindError::ReservedCategory { .. })));
+    /// assert!(matches!(EventKind::try_custom(16, 7), Err(KindError::CategoryOutOfRange { .. })));
+    /// assert!(matches!(EventKind::try_custom(1, 0x1000), Err(KindError::TypeIdOutOfRange { .. })));
+    /// # Ok::<(), KindError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -124,26 +148,72 @@ impl EventKind {
 
     /// Rebuilds a kind from its stored `u16` (any value is a kind; system
     /// kinds included).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::EventKind;
+    ///
+    /// assert_eq!(EventKind::from_raw(0x2007), EventKind::custom(2, 7));
+    /// // Category 0 is accepted here: stored system kinds must decode.
+    /// assert!(EventKind::from_raw(0x0001).is_system());
+    /// ```
     pub const fn from_raw(raw: u16) -> EventKind {
         EventKind(raw)
     }
 
     /// The packed `u16`, as stored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::EventKind;
+    ///
+    /// let kind = EventKind::custom(0xA, 0x123);
+    /// assert_eq!(kind.to_raw(), 0xA123);
+    /// assert_eq!(EventKind::from_raw(kind.to_raw()), kind);
+    /// ```
     pub const fn to_raw(self) -> u16 {
         self.0
     }
 
     /// The 4-bit category.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::EventKind;
+    ///
+    /// assert_eq!(EventKind::custom(15, 1).category(), 15);
+    /// assert_eq!(EventKind::SYSTEM_DENIAL.category(), 0);
+    /// ```
     pub const fn category(self) -> u8 {
         (self.0 >> 12) as u8
     }
 
     /// The 12-bit type id within the category.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::EventKind;
+    ///
+    /// assert_eq!(EventKind::custom(3, 0xFFF).type_id(), 0xFFF);
+    /// ```
     pub const fn type_id(self) -> u16 {
         self.0 & MAX_TYPE_ID
     }
 
     /// Whether this is one of batpak's own kinds (category 0).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::EventKind;
+    ///
+    /// assert!(EventKind::SYSTEM_BYPASS_AUDIT.is_system());
+    /// assert!(!EventKind::custom(1, 1).is_system());
+    /// ```
     pub const fn is_system(self) -> bool {
         self.category() == SYSTEM_CATEGORY
     }

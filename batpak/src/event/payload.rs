@@ -263,6 +263,24 @@ pub trait SingleKind: EventPayload {
 /// Encodes a value as MessagePack with field names (maps, not arrays), so
 /// that adding, reordering or defaulting fields keeps old bytes readable.
 ///
+/// # Examples
+///
+/// ```
+/// use batpak::event::{decode_msgpack, encode_msgpack};
+/// use batpak::EventKind;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, PartialEq, Serialize, Deserialize)]
+/// struct Deposited { cents: u64 }
+///
+/// let bytes = encode_msgpack("Deposited", &Deposited { cents: 250 })?;
+/// // Field names are stored (a map), so fields can be added or reordered later.
+/// assert!(bytes.windows(5).any(|w| w == b"cents"));
+/// let back: Deposited = decode_msgpack("Deposited", EventKind::custom(1, 1), &bytes)?;
+/// assert_eq!(back, Deposited { cents: 250 });
+/// # Ok::<(), batpak::PayloadError>(())
+/// ```
+///
 /// # Errors
 ///
 /// [`PayloadError::Encode`] naming `type_name`.
@@ -277,6 +295,18 @@ pub fn encode_msgpack<T: Serialize + ?Sized>(
 }
 
 /// Decodes MessagePack bytes written by [`encode_msgpack`].
+///
+/// # Examples
+///
+/// ```
+/// use batpak::event::{decode_msgpack, encode_msgpack};
+/// use batpak::{EventKind, PayloadError};
+///
+/// let bytes = encode_msgpack("Label", "not a number")?;
+/// let err = decode_msgpack::<u64>("Counter", EventKind::custom(1, 2), &bytes).unwrap_err();
+/// assert!(matches!(err, PayloadError::Decode { type_name: "Counter", .. }));
+/// # Ok::<(), batpak::PayloadError>(())
+/// ```
 ///
 /// # Errors
 ///
@@ -294,6 +324,21 @@ pub fn decode_msgpack<T: DeserializeOwned>(
 }
 
 /// Checks that `kind` is one of `T`'s kinds.
+///
+/// # Examples
+///
+/// ```
+/// use batpak::event::check_kind;
+/// use batpak::{EventKind, EventPayload, PayloadError};
+///
+/// #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+/// #[batpak(category = 1, type_id = 1)]
+/// struct Deposited { cents: u64 }
+///
+/// assert!(check_kind::<Deposited>(EventKind::custom(1, 1)).is_ok());
+/// let err = check_kind::<Deposited>(EventKind::custom(1, 2)).unwrap_err();
+/// assert!(matches!(err, PayloadError::UnknownKind { type_name: "Deposited", .. }));
+/// ```
 ///
 /// # Errors
 ///

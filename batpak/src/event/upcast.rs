@@ -67,6 +67,16 @@ pub struct Upcasters {
 
 impl Upcasters {
     /// No steps: only current-version payloads decode.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::Upcasters;
+    /// use batpak::EventKind;
+    ///
+    /// let upcasters = Upcasters::new();
+    /// assert!(!upcasters.has_step(EventKind::custom(1, 1), 1));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -166,6 +176,19 @@ impl Upcasters {
     }
 
     /// Whether a step from `from_version` is registered for `kind`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::event::Upcasters;
+    /// use batpak::EventKind;
+    ///
+    /// let kind = EventKind::custom(1, 1);
+    /// let mut upcasters = Upcasters::new();
+    /// upcasters.step(kind, 1, |old: u32| u64::from(old) * 100);
+    /// assert!(upcasters.has_step(kind, 1));
+    /// assert!(!upcasters.has_step(kind, 2), "steps are per version");
+    /// ```
     pub fn has_step(&self, kind: EventKind, from_version: u16) -> bool {
         self.steps.contains_key(&(kind, from_version))
     }

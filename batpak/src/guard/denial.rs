@@ -49,6 +49,18 @@ impl Denial {
 
     /// A denial with a stable `code` (for programs: match on it) and a
     /// `message` (for people: say what to do).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::Denial;
+    ///
+    /// let denial = Denial::new("insufficient_funds", "deposit more or withdraw less");
+    /// assert_eq!(denial.code(), "insufficient_funds");
+    /// assert_eq!(denial.message(), "deposit more or withdraw less");
+    /// assert_eq!(denial.gate(), "");
+    /// assert!(denial.context().is_empty());
+    /// ```
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Denial {
         Denial {
             gate: String::new(),
@@ -59,6 +71,18 @@ impl Denial {
     }
 
     /// Adds a key/value pair of context (kept in insertion order).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::Denial;
+    ///
+    /// let denial = Denial::new("over_limit", "lower the amount")
+    ///     .with_context("limit", 100)
+    ///     .with_context("requested", 250);
+    /// assert_eq!(denial.context_value("requested"), Some("250"));
+    /// assert_eq!(denial.context()[0], ("limit".to_owned(), "100".to_owned()));
+    /// ```
     #[must_use]
     pub fn with_context(mut self, key: impl Into<String>, value: impl fmt::Display) -> Denial {
         self.context.push((key.into(), value.to_string()));
@@ -67,26 +91,77 @@ impl Denial {
 
     /// The name of the gate that denied, as stamped by the gate set (empty
     /// for a denial that has not been through one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, GateSet, Proposal};
+    /// use batpak::Coordinate;
+    ///
+    /// let gates: GateSet<(), Denial> =
+    ///     GateSet::new().with_fn("market_open", |_, _| Err(Denial::new("closed", "try at 9:00")));
+    /// let proposal = Proposal::new(Coordinate::new("e", "s")?, Denial::new("x", "y"));
+    /// let denial = gates.evaluate(&(), &proposal).unwrap_err();
+    /// assert_eq!(denial.gate(), "market_open");
+    /// assert!(denial.to_string().starts_with("gate `market_open` denied [closed]"));
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn gate(&self) -> &str {
         &self.gate
     }
 
     /// The stable code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::Denial;
+    ///
+    /// assert_eq!(Denial::new("frozen", "unfreeze the account first").code(), "frozen");
+    /// ```
     pub fn code(&self) -> &str {
         &self.code
     }
 
     /// The human-readable message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::Denial;
+    ///
+    /// assert_eq!(Denial::new("frozen", "unfreeze the account first").message(), "unfreeze the account first");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// The context pairs, in insertion order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::Denial;
+    ///
+    /// let denial = Denial::new("c", "m").with_context("b", 2).with_context("a", 1);
+    /// let keys: Vec<&str> = denial.context().iter().map(|(k, _)| k.as_str()).collect();
+    /// assert_eq!(keys, ["b", "a"]);
+    /// ```
     pub fn context(&self) -> &[(String, String)] {
         &self.context
     }
 
     /// The first value recorded under `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::Denial;
+    ///
+    /// let denial = Denial::new("c", "m").with_context("try", 1).with_context("try", 2);
+    /// assert_eq!(denial.context_value("try"), Some("1"));
+    /// assert_eq!(denial.context_value("missing"), None);
+    /// ```
     pub fn context_value(&self, key: &str) -> Option<&str> {
         self.context
             .iter()
@@ -177,26 +252,98 @@ impl Denials {
 
     /// The first denial. A gate set never returns an empty `Denials`; the
     /// `Option` covers values deserialized from elsewhere.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let gates: GateSet<(), Denial> = GateSet::new()
+    /// #     .with_fn("first", |_, _| Err(Denial::new("a", "no")))
+    /// #     .with_fn("second", |_, _| Err(Denial::new("b", "no")));
+    /// # let proposal = Proposal::new(Coordinate::new("e", "s")?, Denial::new("x", "y"));
+    /// let denials = gates.evaluate_all(&(), &proposal).unwrap_err();
+    /// assert_eq!(denials.first().map(Denial::gate), Some("first"));
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn first(&self) -> Option<&Denial> {
         self.0.first()
     }
 
     /// Every denial, in gate order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let gates: GateSet<(), Denial> = GateSet::new()
+    /// #     .with_fn("first", |_, _| Err(Denial::new("a", "no")))
+    /// #     .with_fn("second", |_, _| Err(Denial::new("b", "no")));
+    /// # let proposal = Proposal::new(Coordinate::new("e", "s")?, Denial::new("x", "y"));
+    /// let denials = gates.evaluate_all(&(), &proposal).unwrap_err();
+    /// let codes: Vec<&str> = denials.iter().map(Denial::code).collect();
+    /// assert_eq!(codes, ["a", "b"]);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn iter(&self) -> std::slice::Iter<'_, Denial> {
         self.0.iter()
     }
 
     /// How many gates denied.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let gates: GateSet<(), Denial> = GateSet::new()
+    /// #     .with_fn("first", |_, _| Err(Denial::new("a", "no")))
+    /// #     .with_fn("second", |_, _| Err(Denial::new("b", "no")));
+    /// # let proposal = Proposal::new(Coordinate::new("e", "s")?, Denial::new("x", "y"));
+    /// let denials = gates.evaluate_all(&(), &proposal).unwrap_err();
+    /// assert_eq!(denials.len(), 2);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     /// Whether there are none (never, for a `Denials` a gate set returned).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let gates: GateSet<(), Denial> = GateSet::new()
+    /// #     .with_fn("first", |_, _| Err(Denial::new("a", "no")))
+    /// #     .with_fn("second", |_, _| Err(Denial::new("b", "no")));
+    /// # let proposal = Proposal::new(Coordinate::new("e", "s")?, Denial::new("x", "y"));
+    /// let denials = gates.evaluate_all(&(), &proposal).unwrap_err();
+    /// assert!(!denials.is_empty());
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// The denials as a vector, in gate order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let gates: GateSet<(), Denial> = GateSet::new()
+    /// #     .with_fn("first", |_, _| Err(Denial::new("a", "no")))
+    /// #     .with_fn("second", |_, _| Err(Denial::new("b", "no")));
+    /// # let proposal = Proposal::new(Coordinate::new("e", "s")?, Denial::new("x", "y"));
+    /// let denials = gates.evaluate_all(&(), &proposal).unwrap_err();
+    /// let all: Vec<Denial> = denials.into_vec();
+    /// assert_eq!(all[1].gate(), "second");
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn into_vec(self) -> Vec<Denial> {
         self.0
     }

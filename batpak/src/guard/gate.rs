@@ -113,11 +113,45 @@ pub struct GateSet<Ctx: ?Sized, P> {
 
 impl<Ctx: ?Sized, P> GateSet<Ctx, P> {
     /// An empty set (every proposal passes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let proposal = Proposal::new(Coordinate::new("acct-1", "bank")?, Denial::new("c", "m"));
+    /// let gates: GateSet<u64, Denial> = GateSet::new();
+    /// assert!(gates.is_empty());
+    /// // No gates: every proposal passes.
+    /// assert!(gates.evaluate(&0, &proposal).is_ok());
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn new() -> GateSet<Ctx, P> {
         GateSet { gates: Vec::new() }
     }
 
     /// Adds `gate` after the ones already there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, Gate, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let proposal = Proposal::new(Coordinate::new("acct-1", "bank")?, Denial::new("c", "m"));
+    /// struct NeverOnSunday;
+    /// impl Gate<bool, Denial> for NeverOnSunday {
+    ///     fn name(&self) -> &str { "never_on_sunday" }
+    ///     fn description(&self) -> &str { "no writes on Sundays" }
+    ///     fn evaluate(&self, is_sunday: &bool, _: &Proposal<Denial>) -> Result<(), Denial> {
+    ///         if *is_sunday { Err(Denial::new("closed", "come back Monday")) } else { Ok(()) }
+    ///     }
+    /// }
+    ///
+    /// let gates = GateSet::new().with(NeverOnSunday);
+    /// assert!(gates.evaluate(&false, &proposal).is_ok());
+    /// assert_eq!(gates.evaluate(&true, &proposal).unwrap_err().gate(), "never_on_sunday");
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     #[must_use]
     pub fn with(mut self, gate: impl Gate<Ctx, P> + 'static) -> GateSet<Ctx, P> {
         self.push(gate);
@@ -125,6 +159,21 @@ impl<Ctx: ?Sized, P> GateSet<Ctx, P> {
     }
 
     /// Adds a gate made from a name and a function.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let proposal = Proposal::new(Coordinate::new("acct-1", "bank")?, Denial::new("c", "m"));
+    /// let gates: GateSet<u64, Denial> = GateSet::new().with_fn("limit", |amount, _| {
+    ///     if *amount <= 100 { Ok(()) } else { Err(Denial::new("over_limit", "at most 100")) }
+    /// });
+    /// assert!(gates.evaluate(&100, &proposal).is_ok());
+    /// let denial = gates.evaluate(&101, &proposal).unwrap_err();
+    /// assert_eq!((denial.gate(), denial.code()), ("limit", "over_limit"));
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     #[must_use]
     pub fn with_fn<F>(self, name: impl Into<String>, check: F) -> GateSet<Ctx, P>
     where
@@ -137,31 +186,107 @@ impl<Ctx: ?Sized, P> GateSet<Ctx, P> {
     }
 
     /// Adds `gate` after the ones already there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, Gate, GateSet, Proposal};
+    ///
+    /// struct Named(&'static str);
+    /// impl Gate<(), Denial> for Named {
+    ///     fn name(&self) -> &str { self.0 }
+    ///     fn description(&self) -> &str { "always passes" }
+    ///     fn evaluate(&self, _: &(), _: &Proposal<Denial>) -> Result<(), Denial> { Ok(()) }
+    /// }
+    ///
+    /// let mut gates = GateSet::new();
+    /// for name in ["a", "b"] {
+    ///     gates.push(Named(name));
+    /// }
+    /// assert_eq!(gates.names().collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
     pub fn push(&mut self, gate: impl Gate<Ctx, P> + 'static) {
         self.gates.push(Box::new(gate));
     }
 
     /// How many gates there are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, GateSet};
+    ///
+    /// let gates: GateSet<(), Denial> = GateSet::new().with_fn("a", |_, _| Ok(()));
+    /// assert_eq!(gates.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.gates.len()
     }
 
     /// Whether there are none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, GateSet};
+    ///
+    /// let gates: GateSet<(), Denial> = GateSet::new();
+    /// assert!(gates.is_empty());
+    /// assert!(!gates.with_fn("a", |_, _| Ok(())).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.gates.is_empty()
     }
 
     /// The gates' names, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, GateSet};
+    ///
+    /// let gates: GateSet<(), Denial> = GateSet::new()
+    ///     .with_fn("first", |_, _| Ok(()))
+    ///     .with_fn("second", |_, _| Ok(()));
+    /// assert_eq!(gates.names().collect::<Vec<_>>(), ["first", "second"]);
+    /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
         self.gates.iter().map(|gate| gate.name())
     }
 
     /// The gates, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, Gate, GateSet};
+    ///
+    /// let gates: GateSet<(), Denial> = GateSet::new().with_fn("open", |_, _| Ok(()));
+    /// let gate: &dyn Gate<(), Denial> = gates.iter().next().unwrap();
+    /// assert_eq!(gate.name(), "open");
+    /// assert_eq!(gate.description(), "");
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = &dyn Gate<Ctx, P>> + '_ {
         self.gates.iter().map(|gate| &**gate)
     }
 
     /// Runs the gates in order and stops at the first denial.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let proposal = Proposal::new(Coordinate::new("acct-1", "bank")?, Denial::new("c", "m"));
+    /// let gates: GateSet<u64, Denial> = GateSet::new()
+    ///     .with_fn("positive", |n, _| if *n > 0 { Ok(()) } else { Err(Denial::new("zero", "need > 0")) })
+    ///     .with_fn("small", |n, _| if *n < 10 { Ok(()) } else { Err(Denial::new("big", "need < 10")) })
+    ///     .with_fn("never_reached", |_, _| panic!("evaluate stops at the first denial"));
+    /// // Stops at the first denial and names its gate.
+    /// let denial = gates.evaluate(&0, &proposal).unwrap_err();
+    /// assert_eq!(denial.gate(), "positive");
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -174,6 +299,23 @@ impl<Ctx: ?Sized, P> GateSet<Ctx, P> {
 
     /// Runs every gate, even after a denial, and returns every denial in
     /// gate order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{Denial, GateSet, Proposal};
+    /// # use batpak::Coordinate;
+    /// # let proposal = Proposal::new(Coordinate::new("acct-1", "bank")?, Denial::new("c", "m"));
+    /// let gates: GateSet<i64, Denial> = GateSet::new()
+    ///     .with_fn("positive", |n, _| if *n > 0 { Ok(()) } else { Err(Denial::new("not_positive", "need > 0")) })
+    ///     .with_fn("even", |n, _| if n % 2 == 0 { Ok(()) } else { Err(Denial::new("odd", "need even")) });
+    /// assert!(gates.evaluate_all(&4, &proposal).is_ok());
+    /// // Every gate runs; every denial comes back, in gate order.
+    /// let denials = gates.evaluate_all(&-3, &proposal).unwrap_err();
+    /// let codes: Vec<_> = denials.iter().map(|d| d.code()).collect();
+    /// assert_eq!(codes, ["not_positive", "odd"]);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     ///
     /// # Errors
     ///

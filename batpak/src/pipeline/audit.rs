@@ -137,11 +137,49 @@ pub struct BypassReceipt<T> {
 
 impl<T> BypassReceipt<T> {
     /// The bypassed event as it will be written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Imported { legacy_id: u64 }
+    /// let pipeline: Pipeline<(), Imported> =
+    ///     Pipeline::new(GateSet::new().with_fn("fresh_only", |_, _| Err(Denial::new("old", "too old"))));
+    /// let proposal = Proposal::new(Coordinate::new("order-1", "shop")?, Imported { legacy_id: 7 });
+    /// let receipt = pipeline.bypass(proposal, "backfill from the old system")?;
+    /// let event = receipt.event();
+    /// assert_eq!(event.kind, Imported::KIND);
+    /// assert_eq!(event.coordinate.entity(), "order-1");
+    /// assert_eq!(event.payload_version, 1);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn event(&self) -> &EncodedEvent {
         &self.event
     }
 
     /// The audit record that will be written with it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Imported { legacy_id: u64 }
+    /// let pipeline: Pipeline<(), Imported> =
+    ///     Pipeline::new(GateSet::new().with_fn("fresh_only", |_, _| Err(Denial::new("old", "too old"))));
+    /// let proposal = Proposal::new(Coordinate::new("order-1", "shop")?, Imported { legacy_id: 7 });
+    /// let receipt = pipeline.bypass(proposal, "backfill from the old system")?;
+    /// use batpak::guard::PayloadHash;
+    ///
+    /// let audit = receipt.audit();
+    /// assert_eq!(audit.reason, "backfill from the old system");
+    /// assert_eq!(audit.gates_skipped, ["fresh_only"]);
+    /// assert_eq!(audit.payload_hash, PayloadHash::of(&receipt.event().bytes));
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn audit(&self) -> &BypassAudit {
         &self.audit
     }

@@ -200,7 +200,26 @@ impl<P> Projected<P> {
     ///
     /// # Examples
     ///
-    /// See [`Projected`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # #[derive(Debug, EventPayload, serde::Serialize, serde::Deserialize)]
+    /// # #[batpak(category = 2, type_id = 1)]
+    /// # struct Clicked;
+    /// # struct Clicks(u64);
+    /// # impl Projection for Clicks {
+    /// #     type Event = Clicked;
+    /// #     fn initial() -> Self { Clicks(0) }
+    /// #     fn apply(&mut self, _: &Clicked, _: &EventMeta<'_>) { self.0 += 1 }
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let button = Coordinate::new("button-1", "ui")?;
+    /// store.append_typed(&button, &Clicked)?;
+    /// store.append_typed(&button, &Clicked)?;
+    /// let clicks: Clicks = store.project_entity::<Clicks>(&button)?.into_state();
+    /// assert_eq!(clicks.0, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_state(self) -> P {
         self.state
     }
@@ -238,7 +257,29 @@ impl<P> Projected<P> {
     ///
     /// # Examples
     ///
-    /// See [`Projected`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # #[derive(Debug, EventPayload, serde::Serialize, serde::Deserialize)]
+    /// # #[batpak(category = 2, type_id = 1)]
+    /// # struct Clicked;
+    /// # struct Clicks(u64);
+    /// # impl Projection for Clicks {
+    /// #     type Event = Clicked;
+    /// #     fn initial() -> Self { Clicks(0) }
+    /// #     fn apply(&mut self, _: &Clicked, _: &EventMeta<'_>) { self.0 += 1 }
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let button = Coordinate::new("button-1", "ui")?;
+    /// store.append_typed(&button, &Clicked)?;
+    /// store.append_typed(&button, &Clicked)?;
+    /// let by_entity = store.project_entity::<Clicks>(&button)?;
+    /// assert_eq!(by_entity.coordinate(), Some(&button));
+    /// let by_region = store.project_region::<Clicks>(&Region::scope("ui"))?;
+    /// assert_eq!(by_region.coordinate(), None);
+    /// assert_eq!(by_region.state().0, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn coordinate(&self) -> Option<&Coordinate> {
         match &self.target {
             Target::Entity(c) => Some(c),

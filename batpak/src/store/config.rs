@@ -101,6 +101,22 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// A configuration for the store in `dir` (created if missing) with
     /// every option at its default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Durability, Store, StoreConfig};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("not-yet-there");
+    /// let config = StoreConfig::new(&path);
+    /// assert_eq!(config.dir(), path);
+    /// assert_eq!(config.default_durability(), Durability::Sync);
+    /// let store = Store::open(config)?;
+    /// assert!(path.is_dir());
+    /// store.close()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(dir: impl AsRef<Path>) -> StoreConfig {
         StoreConfig {
             dir: dir.as_ref().to_path_buf(),
@@ -125,6 +141,26 @@ impl StoreConfig {
     /// Rotate to a new segment file when the next frame would make the
     /// current one larger than this (default 64 MiB; clamped to
     /// 4 KiB ..= 4 GiB - 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()).segment_size(4096))?;
+    /// let coord = Coordinate::new("e", "s")?;
+    /// for _ in 0..20 {
+    ///     store.append(&coord, EventKind::custom(1, 1), &vec![7u8; 1000])?;
+    /// }
+    /// store.close()?;
+    /// let segments = std::fs::read_dir(dir.path())?
+    ///     .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "seg")))
+    ///     .count();
+    /// assert!(segments > 1, "20 KB of events do not fit one 4 KiB segment");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn segment_size(mut self, bytes: u64) -> StoreConfig {
         self.segment_size = bytes.clamp(4096, MAX_SEGMENT_SIZE);
@@ -133,6 +169,26 @@ impl StoreConfig {
 
     /// The durability of appends that do not choose one (default
     /// [`Durability::Sync`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Durability, Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(
+    ///     StoreConfig::new(dir.path())
+    ///         .durability(Durability::Buffered)
+    ///         .buffered_sync_every(None)
+    ///         .buffered_sync_interval(None),
+    /// )?;
+    /// let receipt = store.append(&Coordinate::new("e", "s")?, EventKind::custom(1, 1), &1u8)?;
+    /// assert!(!receipt.durable, "buffered: returned before the sync");
+    /// store.sync()?;
+    /// assert!(store.is_durable(receipt.global_sequence));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn durability(mut self, durability: Durability) -> StoreConfig {
         self.durability = durability;
@@ -142,6 +198,22 @@ impl StoreConfig {
     /// Refuse payloads larger than this (default 1 MiB; at most `u32::MAX`).
     /// Also bounds what a reader will trust on disk, so lowering it below
     /// the size of stored payloads makes those stores fail to open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{AppendError, Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()).max_payload_bytes(64))?;
+    /// let coord = Coordinate::new("e", "s")?;
+    /// assert!(store.append(&coord, EventKind::custom(1, 1), &vec![0u8; 16]).is_ok());
+    /// let err = store.append(&coord, EventKind::custom(1, 1), &vec![0u8; 100]).unwrap_err();
+    /// assert!(matches!(err, AppendError::PayloadTooLarge { .. }));
+    /// assert_eq!(store.len(), 1, "the refused payload was not written");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn max_payload_bytes(mut self, bytes: usize) -> StoreConfig {
         self.max_payload_bytes = bytes.min(u32::MAX as usize);
@@ -152,6 +224,21 @@ impl StoreConfig {
     /// (default 64 MiB; at most [`MAX_FRAME_BYTES`], so that every offset in
     /// a segment fits in 32 bits). Recovery treats a larger frame length on
     /// disk as damage.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{AppendError, Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()).max_frame_bytes(256))?;
+    /// let coord = Coordinate::new("e", "s")?;
+    /// let err = store.append(&coord, EventKind::custom(1, 1), &vec![0u8; 512]).unwrap_err();
+    /// assert!(matches!(err, AppendError::FrameTooLarge { .. }));
+    /// assert!(store.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn max_frame_bytes(mut self, bytes: usize) -> StoreConfig {
         self.max_frame_bytes = bytes.min(MAX_FRAME_BYTES);
@@ -160,6 +247,30 @@ impl StoreConfig {
 
     /// How many append requests may wait for the writer before further
     /// callers block until there is room (default 4096, at least 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// // 0 is raised to 1: callers queue one at a time, and nothing is lost.
+    /// let store = Store::open(StoreConfig::new(dir.path()).writer_queue_capacity(0))?;
+    /// std::thread::scope(|s| {
+    ///     for t in 0..4 {
+    ///         let store = &store;
+    ///         s.spawn(move || {
+    ///             let coord = Coordinate::new(format!("e{t}"), "s").unwrap();
+    ///             for i in 0..10u32 {
+    ///                 store.append(&coord, EventKind::custom(1, 1), &i).unwrap();
+    ///             }
+    ///         });
+    ///     }
+    /// });
+    /// assert_eq!(store.len(), 40);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn writer_queue_capacity(mut self, requests: usize) -> StoreConfig {
         self.writer_queue_capacity = requests.max(1);
@@ -168,6 +279,30 @@ impl StoreConfig {
 
     /// Sync buffered appends once this many are unsynced (default 4096;
     /// `None` for no count trigger).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Durability, Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// // No count trigger and no timer: buffered events wait for `sync` or close.
+    /// let store = Store::open(
+    ///     StoreConfig::new(dir.path())
+    ///         .durability(Durability::Buffered)
+    ///         .buffered_sync_every(None)
+    ///         .buffered_sync_interval(None),
+    /// )?;
+    /// let coord = Coordinate::new("e", "s")?;
+    /// let receipts: Vec<_> = (0..3u8)
+    ///     .map(|i| store.append(&coord, EventKind::custom(1, 1), &i))
+    ///     .collect::<Result<_, _>>()?;
+    /// assert!(receipts.iter().all(|r| !store.is_durable(r.global_sequence)));
+    /// store.sync()?;
+    /// assert!(receipts.iter().all(|r| store.is_durable(r.global_sequence)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn buffered_sync_every(mut self, events: Option<u64>) -> StoreConfig {
         self.buffered_sync_every = events.map(|n| n.max(1));
@@ -176,6 +311,27 @@ impl StoreConfig {
 
     /// Sync buffered appends at least this often (default 100 ms; `None`
     /// for no timer, then only the count trigger, `sync` and close sync).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use batpak::store::{Durability, Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(
+    ///     StoreConfig::new(dir.path())
+    ///         .durability(Durability::Buffered)
+    ///         .buffered_sync_interval(Some(Duration::from_millis(20))),
+    /// )?;
+    /// let receipt = store.append(&Coordinate::new("e", "s")?, EventKind::custom(1, 1), &1u8)?;
+    /// // Whatever the timer has done so far, close syncs what is left.
+    /// let closed = store.close()?;
+    /// assert_eq!(closed.events, 1);
+    /// # let _ = receipt;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn buffered_sync_interval(mut self, interval: Option<Duration>) -> StoreConfig {
         self.buffered_sync_interval = interval;
@@ -184,6 +340,39 @@ impl StoreConfig {
 
     /// On damage that is not a torn tail, truncate at the damage (moving
     /// later segments aside) instead of refusing to open (default `false`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{OpenError, Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()).segment_size(4096))?;
+    /// let coord = Coordinate::new("e", "s")?;
+    /// for i in 0..100u64 {
+    ///     store.append(&coord, EventKind::custom(1, 1), &(i, "some padding to fill segments"))?;
+    /// }
+    /// store.close()?;
+    ///
+    /// // Damage the middle of the log (not its tail).
+    /// let mut segments: Vec<_> = std::fs::read_dir(dir.path())?
+    ///     .map(|entry| entry.map(|e| e.path()))
+    ///     .collect::<Result<_, _>>()?;
+    /// segments.retain(|p| p.extension().is_some_and(|x| x == "seg"));
+    /// segments.sort();
+    /// let mut bytes = std::fs::read(&segments[1])?;
+    /// bytes[200] ^= 0xFF;
+    /// std::fs::write(&segments[1], &bytes)?;
+    ///
+    /// let refused = Store::open(StoreConfig::new(dir.path()));
+    /// assert!(matches!(refused, Err(OpenError::Corrupt { .. })));
+    ///
+    /// let store = Store::open(StoreConfig::new(dir.path()).repair_on_open(true))?;
+    /// assert!(!store.recovery_report().is_clean());
+    /// assert!(store.len() > 0 && store.len() < 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn repair_on_open(mut self, repair: bool) -> StoreConfig {
         self.repair_on_open = repair;
@@ -216,6 +405,21 @@ impl StoreConfig {
     /// Memory for caching segment blocks read by point reads (`get`,
     /// `walk_ancestors`, the first event of a query): default 32 MiB; 0
     /// turns the cache off. Large sequential reads bypass it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// // 0 turns the cache off; reads still go to the files and return the same event.
+    /// let store = Store::open(StoreConfig::new(dir.path()).read_cache_bytes(0))?;
+    /// let receipt = store.append(&Coordinate::new("e", "s")?, EventKind::custom(1, 1), &42u32)?;
+    /// let event = store.get(receipt.event_id)?.expect("just written");
+    /// assert_eq!(event.header().global_sequence, receipt.global_sequence);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn read_cache_bytes(mut self, bytes: u64) -> StoreConfig {
         self.read_cache_bytes = bytes;
@@ -231,11 +435,30 @@ impl StoreConfig {
     }
 
     /// The store directory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::StoreConfig;
+    ///
+    /// let config = StoreConfig::new("/var/lib/app/events");
+    /// assert_eq!(config.dir(), std::path::Path::new("/var/lib/app/events"));
+    /// ```
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The default durability.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Durability, StoreConfig};
+    ///
+    /// assert_eq!(StoreConfig::new("events").default_durability(), Durability::Sync);
+    /// let buffered = StoreConfig::new("events").durability(Durability::Buffered);
+    /// assert_eq!(buffered.default_durability(), Durability::Buffered);
+    /// ```
     pub fn default_durability(&self) -> Durability {
         self.durability
     }

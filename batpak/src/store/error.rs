@@ -234,6 +234,24 @@ pub enum BatchError {
 
 impl BatchError {
     /// The underlying append error, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{AppendError, AppendOptions, BatchError, BatchItem, Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("e", "s")?;
+    /// let stale = BatchItem::new(&coord, EventKind::custom(1, 1), &1)?
+    ///     .options(AppendOptions::new().expected_sequence(5));
+    /// let err = store.append_batch(vec![stale]).unwrap_err();
+    /// assert!(matches!(err.append_error(), Some(AppendError::SequenceMismatch { .. })));
+    /// assert!(store.append_batch(vec![]).unwrap_err().append_error().is_none());
+    /// assert!(matches!(store.append_batch(vec![]), Err(BatchError::Empty)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn append_error(&self) -> Option<&AppendError> {
         match self {
             BatchError::Empty | BatchError::TooManyItems { .. } | BatchError::TooLarge { .. } => {

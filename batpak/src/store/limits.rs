@@ -83,6 +83,15 @@ impl StoreConfig {
     }
 
     /// The batch payload-bytes limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{StoreConfig, DEFAULT_MAX_BATCH_BYTES};
+    ///
+    /// assert_eq!(StoreConfig::new("events").batch_byte_limit(), DEFAULT_MAX_BATCH_BYTES);
+    /// assert_eq!(StoreConfig::new("events").max_batch_bytes(4096).batch_byte_limit(), 4096);
+    /// ```
     pub fn batch_byte_limit(&self) -> usize {
         self.max_batch_bytes
     }

@@ -193,11 +193,40 @@ impl Store {
     }
 
     /// What open found: torn tails truncated, damage repaired.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// store.append(&Coordinate::new("e", "s")?, EventKind::custom(1, 1), &1)?;
+    /// store.close()?;
+    ///
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// assert!(store.recovery_report().is_clean(), "a clean close leaves nothing to repair");
+    /// assert_eq!(store.recovery_report().events, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn recovery_report(&self) -> &RecoveryReport {
         &self.shared.recovery
     }
 
     /// The configuration the store was opened with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Durability, Store, StoreConfig};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()).durability(Durability::Buffered))?;
+    /// assert_eq!(store.config().dir(), dir.path());
+    /// assert_eq!(store.config().default_durability(), Durability::Buffered);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn config(&self) -> &StoreConfig {
         &self.shared.config
     }
@@ -621,6 +650,26 @@ impl Store {
     }
 
     /// Whether the event at `global_sequence` is known to be synced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Durability, Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let config = StoreConfig::new(dir.path())
+    ///     .durability(Durability::Buffered)
+    ///     .buffered_sync_every(None)
+    ///     .buffered_sync_interval(None);
+    /// let store = Store::open(config)?;
+    /// let receipt = store.append(&Coordinate::new("e", "s")?, EventKind::custom(1, 1), &1)?;
+    /// assert!(!store.is_durable(receipt.global_sequence));
+    /// store.sync()?;
+    /// assert!(store.is_durable(receipt.global_sequence));
+    /// assert!(!store.is_durable(receipt.global_sequence + 1), "not written yet");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_durable(&self, global_sequence: u64) -> bool {
         global_sequence < self.shared.synced_upto.load(Ordering::Acquire)
     }

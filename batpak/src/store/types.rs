@@ -68,11 +68,32 @@ pub struct IdempotencyKey([u8; 16]);
 
 impl IdempotencyKey {
     /// A key with these exact bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::IdempotencyKey;
+    ///
+    /// let key = IdempotencyKey::from_bytes([7; 16]);
+    /// assert_eq!(key.as_bytes(), &[7; 16]);
+    /// assert_eq!(key.to_string(), "07".repeat(16));
+    /// ```
     pub const fn from_bytes(bytes: [u8; 16]) -> IdempotencyKey {
         IdempotencyKey(bytes)
     }
 
     /// A key derived from arbitrary bytes (blake3, first 16 bytes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::IdempotencyKey;
+    ///
+    /// let key = IdempotencyKey::from_content("order-42/payment");
+    /// assert_eq!(key, IdempotencyKey::from_content(b"order-42/payment".to_vec()));
+    /// // Hashed: not the raw bytes.
+    /// assert_ne!(key.as_bytes(), b"order-42/paymen\0");
+    /// ```
     pub fn from_content(content: impl AsRef<[u8]>) -> IdempotencyKey {
         let mut h = blake3::Hasher::new();
         h.update(b"batpak/idempotency-key/v1");
@@ -83,11 +104,29 @@ impl IdempotencyKey {
     }
 
     /// A key from a UUID (for example a request id).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::IdempotencyKey;
+    ///
+    /// let request = uuid::Uuid::now_v7();
+    /// let key = IdempotencyKey::from_uuid(request);
+    /// assert_eq!(key.as_bytes(), request.as_bytes());
+    /// ```
     pub const fn from_uuid(uuid: uuid::Uuid) -> IdempotencyKey {
         IdempotencyKey(*uuid.as_bytes())
     }
 
     /// The 16 bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::IdempotencyKey;
+    ///
+    /// assert_eq!(IdempotencyKey::from_bytes([1; 16]).as_bytes().len(), 16);
+    /// ```
     pub const fn as_bytes(&self) -> &[u8; 16] {
         &self.0
     }
@@ -142,11 +181,39 @@ pub struct AppendOptions {
 
 impl AppendOptions {
     /// No options: the defaults.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::AppendOptions;
+    ///
+    /// let options = AppendOptions::new();
+    /// assert_eq!(options, AppendOptions::default());
+    /// assert_eq!(options.expected_sequence, None);
+    /// assert_eq!(options.payload_version, None);
+    /// ```
     pub fn new() -> AppendOptions {
         AppendOptions::default()
     }
 
     /// Sets [`AppendOptions::expected_sequence`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::AppendOptions;
+    ///
+    /// store.append_with_options(&coord, kind, &"placed", AppendOptions::new().expected_sequence(0))?;
+    /// let stale = store.append_with_options(&coord, kind, &"placed again", AppendOptions::new().expected_sequence(0));
+    /// assert!(matches!(stale, Err(AppendError::SequenceMismatch { expected: 0, actual: 1, .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn expected_sequence(mut self, sequence: u64) -> AppendOptions {
         self.expected_sequence = Some(sequence);
@@ -154,6 +221,27 @@ impl AppendOptions {
     }
 
     /// Sets [`AppendOptions::idempotency_key`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::{AppendOptions, IdempotencyKey};
+    ///
+    /// let once = AppendOptions::new().idempotency_key(IdempotencyKey::from_content("request-9"));
+    /// let first = store.append_with_options(&coord, kind, &"paid", once)?;
+    /// let retry = store.append_with_options(&coord, kind, &"paid", once)?;
+    /// assert_eq!(retry.event_id, first.event_id, "the retry returns the original receipt");
+    /// assert_eq!(store.len(), 1);
+    /// let other = store.append_with_options(&coord, kind, &"refunded", once);
+    /// assert!(matches!(other, Err(AppendError::IdempotencyConflict { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn idempotency_key(mut self, key: IdempotencyKey) -> AppendOptions {
         self.idempotency_key = Some(key);
@@ -161,6 +249,25 @@ impl AppendOptions {
     }
 
     /// Sets [`AppendOptions::correlation_id`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::AppendOptions;
+    /// use batpak::CorrelationId;
+    ///
+    /// let request = CorrelationId::now();
+    /// let receipt = store.append_with_options(&coord, kind, &1, AppendOptions::new().correlation_id(request))?;
+    /// let event = store.get(receipt.event_id)?.expect("just written");
+    /// assert_eq!(event.header().correlation_id, request);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn correlation_id(mut self, id: CorrelationId) -> AppendOptions {
         self.correlation_id = Some(id);
@@ -168,6 +275,26 @@ impl AppendOptions {
     }
 
     /// Sets [`AppendOptions::causation_id`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::AppendOptions;
+    /// use batpak::CausationId;
+    ///
+    /// let cause = store.append(&coord, kind, &"placed")?;
+    /// let options = AppendOptions::new().causation_id(CausationId::from(cause.event_id));
+    /// let effect = store.append_with_options(&coord, kind, &"reserved", options)?;
+    /// let event = store.get(effect.event_id)?.expect("just written");
+    /// assert_eq!(event.header().causation_id, Some(CausationId::from(cause.event_id)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn causation_id(mut self, id: CausationId) -> AppendOptions {
         self.causation_id = Some(id);
@@ -175,6 +302,26 @@ impl AppendOptions {
     }
 
     /// Sets [`AppendOptions::durability`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::{AppendOptions, Durability};
+    ///
+    /// // The store defaults to `Sync`; this one append asks for less.
+    /// let fast = store.append_with_options(&coord, kind, &1, AppendOptions::new().durability(Durability::Buffered))?;
+    /// let safe = store.append(&coord, kind, &2)?;
+    /// assert!(safe.durable);
+    /// store.sync()?;
+    /// assert!(store.is_durable(fast.global_sequence));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn durability(mut self, durability: Durability) -> AppendOptions {
         self.durability = Some(durability);
@@ -182,6 +329,23 @@ impl AppendOptions {
     }
 
     /// Sets [`AppendOptions::payload_version`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::AppendOptions;
+    ///
+    /// let receipt = store.append_with_options(&coord, kind, &1, AppendOptions::new().payload_version(3))?;
+    /// let event = store.get(receipt.event_id)?.expect("just written");
+    /// assert_eq!(event.header().payload_version, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn payload_version(mut self, version: u16) -> AppendOptions {
         self.payload_version = Some(version);
@@ -221,6 +385,27 @@ pub struct BatchItem {
 impl BatchItem {
     /// An item whose payload is `payload` encoded as MessagePack (version 1).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::BatchItem;
+    ///
+    /// let items = vec![
+    ///     BatchItem::new(&coord, kind, &"placed")?,
+    ///     BatchItem::new(&coord, kind, &("paid", 4200))?,
+    /// ];
+    /// let receipts = store.append_batch(items)?;
+    /// assert_eq!(receipts.len(), 2);
+    /// assert_eq!(receipts[1].entity_sequence, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`AppendError::Payload`] if encoding fails.
@@ -234,6 +419,25 @@ impl BatchItem {
     }
 
     /// An item for an [`EventPayload`] (kind and version from the type).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// use batpak::store::BatchItem;
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// #[batpak(category = 1, type_id = 4)]
+    /// struct Shipped { carrier: String }
+    ///
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("order-1", "shop")?;
+    /// let item = BatchItem::typed(&coord, &Shipped { carrier: "post".into() })?;
+    /// let receipts = store.append_batch(vec![item])?;
+    /// assert_eq!(receipts[0].kind, Shipped::KIND);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -252,6 +456,26 @@ impl BatchItem {
     }
 
     /// An item with already-encoded MessagePack bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::BatchItem;
+    ///
+    /// let bytes = rmp_serde::to_vec_named(&("placed", 1))?;
+    /// let item = BatchItem::encoded(&coord, kind, 2, bytes.clone());
+    /// let receipts = store.append_batch(vec![item])?;
+    /// let event = store.get(receipts[0].event_id)?.expect("just written");
+    /// assert_eq!(event.payload(), &bytes, "stored as given");
+    /// assert_eq!(event.header().payload_version, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn encoded(
         coordinate: &Coordinate,
         kind: EventKind,
@@ -269,6 +493,29 @@ impl BatchItem {
     }
 
     /// Sets the item's options (CAS, idempotency, correlation, causation).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::{AppendOptions, BatchError, BatchItem};
+    ///
+    /// store.append(&coord, kind, &"placed")?;
+    /// // CAS inside a batch: this item expects an empty entity, which it is not.
+    /// let item = BatchItem::new(&coord, kind, &"placed")?.options(AppendOptions::new().expected_sequence(0));
+    /// let err = store.append_batch(vec![item]).unwrap_err();
+    /// assert!(matches!(
+    ///     err,
+    ///     BatchError::Item { index: 0, error: AppendError::SequenceMismatch { .. } }
+    /// ));
+    /// assert_eq!(store.len(), 1, "nothing of the batch was written");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn options(mut self, options: AppendOptions) -> BatchItem {
         if let Some(v) = options.payload_version {
@@ -280,6 +527,28 @@ impl BatchItem {
 
     /// Makes the event at `index` (an earlier item of the same batch) this
     /// item's cause.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::AppendError;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # let kind = EventKind::custom(1, 1);
+    /// use batpak::store::BatchItem;
+    /// use batpak::CausationId;
+    ///
+    /// let items = vec![
+    ///     BatchItem::new(&coord, kind, &"placed")?,
+    ///     BatchItem::new(&coord, kind, &"reserved")?.caused_by_item(0),
+    /// ];
+    /// let receipts = store.append_batch(items)?;
+    /// let effect = store.get(receipts[1].event_id)?.expect("just written");
+    /// assert_eq!(effect.header().causation_id, Some(CausationId::from(receipts[0].event_id)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn caused_by_item(mut self, index: usize) -> BatchItem {
         self.cause_item = Some(index);
@@ -287,6 +556,19 @@ impl BatchItem {
     }
 
     /// The earlier item named as cause, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::BatchItem;
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let coord = Coordinate::new("order-1", "shop")?;
+    /// let first = BatchItem::new(&coord, EventKind::custom(1, 1), &1)?;
+    /// assert_eq!(first.cause_item(), None);
+    /// assert_eq!(first.caused_by_item(0).cause_item(), Some(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cause_item(&self) -> Option<usize> {
         self.cause_item
     }
@@ -321,6 +603,34 @@ pub struct RecoveryReport {
 
 impl RecoveryReport {
     /// Whether open found everything intact.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// store.append(&Coordinate::new("e", "s")?, EventKind::custom(1, 1), &1)?;
+    /// store.close()?;
+    ///
+    /// // Simulate a crash mid-write: garbage after the last complete frame.
+    /// let segment = std::fs::read_dir(dir.path())?
+    ///     .map(|entry| entry.map(|e| e.path()))
+    ///     .find(|p| p.as_ref().is_ok_and(|p| p.extension().is_some_and(|x| x == "seg")))
+    ///     .expect("one segment")?;
+    /// let mut file = std::fs::OpenOptions::new().append(true).open(&segment)?;
+    /// std::io::Write::write_all(&mut file, &[0xFF; 7])?;
+    /// drop(file);
+    ///
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let report = store.recovery_report();
+    /// assert!(!report.is_clean());
+    /// assert!(report.truncated[0].torn_tail);
+    /// assert_eq!(store.len(), 1, "the acknowledged event survives");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_clean(&self) -> bool {
         self.truncated.is_empty() && self.moved_aside.is_empty()
     }

@@ -45,6 +45,25 @@ pub struct ChainReport {
 
 impl ChainReport {
     /// Whether every link holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::store::{Store, StoreConfig};
+    /// use batpak::{Coordinate, EventKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("e", "s")?;
+    /// for n in 0..3 {
+    ///     store.append(&coord, EventKind::custom(1, 1), &n)?;
+    /// }
+    /// let report = store.verify_chain()?;
+    /// assert!(report.is_intact());
+    /// assert_eq!(report.first_broken, None);
+    /// assert_eq!(report.events_checked, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_intact(&self) -> bool {
         self.first_broken.is_none()
     }

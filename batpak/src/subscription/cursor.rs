@@ -149,7 +149,14 @@ impl<'s> GuaranteedCursor<'s> {
     ///
     /// # Examples
     ///
-    /// See [`GuaranteedCursor`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let cursor = store.cursor_guaranteed(&Region::all(), "mailer")?;
+    /// assert_eq!(cursor.name(), "mailer");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -159,7 +166,20 @@ impl<'s> GuaranteedCursor<'s> {
     ///
     /// # Examples
     ///
-    /// See [`GuaranteedCursor`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # for n in 0..3u64 {
+    /// #     store.append(&coord, EventKind::custom(1, 1), &n)?;
+    /// # }
+    /// let mut cursor = store.cursor_guaranteed(&Region::scope("shop"), "mailer")?;
+    /// assert_eq!(cursor.position(), 0);
+    /// cursor.poll()?;
+    /// assert_eq!(cursor.position(), 1, "event 0 delivered");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn position(&self) -> u64 {
         self.delivered
     }
@@ -168,7 +188,21 @@ impl<'s> GuaranteedCursor<'s> {
     ///
     /// # Examples
     ///
-    /// See [`GuaranteedCursor`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # for n in 0..3u64 {
+    /// #     store.append(&coord, EventKind::custom(1, 1), &n)?;
+    /// # }
+    /// let mut cursor = store.cursor_guaranteed(&Region::scope("shop"), "mailer")?;
+    /// cursor.poll_batch(2)?;
+    /// assert_eq!((cursor.position(), cursor.committed_position()), (2, 0));
+    /// cursor.commit()?;
+    /// assert_eq!(cursor.committed_position(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn committed_position(&self) -> u64 {
         self.committed
     }
@@ -262,7 +296,23 @@ impl<'s> GuaranteedCursor<'s> {
     ///
     /// # Examples
     ///
-    /// See [`GuaranteedCursor`].
+    /// ```
+    /// use std::time::Duration;
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("order-1", "shop")?;
+    /// let mut cursor = store.cursor_guaranteed(&Region::scope("shop"), "mailer")?;
+    /// assert!(cursor.wait(Duration::ZERO)?.is_none(), "nothing committed yet");
+    /// std::thread::scope(|s| -> Result<(), Box<dyn std::error::Error>> {
+    ///     s.spawn(|| store.append(&coord, EventKind::custom(1, 1), &1u8));
+    ///     // Woken by the commit; the long timeout is only an upper bound.
+    ///     let event = cursor.wait(Duration::from_secs(30))?.expect("the append commits");
+    ///     assert_eq!(event.coordinate, coord);
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -286,7 +336,22 @@ impl<'s> GuaranteedCursor<'s> {
     ///
     /// # Examples
     ///
-    /// See [`GuaranteedCursor`].
+    /// ```
+    /// use std::time::Duration;
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let coord = Coordinate::new("order-1", "shop")?;
+    /// # for n in 0..3u64 {
+    /// #     store.append(&coord, EventKind::custom(1, 1), &n)?;
+    /// # }
+    /// let mut cursor = store.cursor_guaranteed(&Region::scope("shop"), "mailer")?;
+    /// let events = cursor.wait_batch(2, Duration::from_secs(30))?;
+    /// assert_eq!(events.len(), 2, "at most `max`");
+    /// assert_eq!(cursor.wait_batch(10, Duration::from_secs(30))?.len(), 1);
+    /// assert!(cursor.wait_batch(10, Duration::ZERO)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -398,7 +463,23 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     ///
     /// # Examples
     ///
-    /// See [`TypedCursor`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # #[derive(Debug, PartialEq, EventPayload, serde::Serialize, serde::Deserialize)]
+    /// # #[batpak(category = 3, type_id = 1)]
+    /// # struct Shipped { parcel: u32 }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let order = Coordinate::new("order-9", "shop")?;
+    /// # store.append_typed(&order, &Shipped { parcel: 1 })?;
+    /// # store.append(&order, EventKind::custom(3, 2), &"not a Shipped")?;
+    /// # store.append_typed(&order, &Shipped { parcel: 2 })?;
+    /// let mut cursor = store.cursor_guaranteed_typed::<Shipped>(&Region::scope("shop"), "tracker")?;
+    /// assert_eq!(cursor.raw().name(), "tracker");
+    /// cursor.poll()?;
+    /// assert_eq!(cursor.raw().position(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn raw(&self) -> &GuaranteedCursor<'_> {
         &self.raw
     }
@@ -434,7 +515,22 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     ///
     /// # Examples
     ///
-    /// See [`TypedCursor`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # #[derive(Debug, PartialEq, EventPayload, serde::Serialize, serde::Deserialize)]
+    /// # #[batpak(category = 3, type_id = 1)]
+    /// # struct Shipped { parcel: u32 }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let order = Coordinate::new("order-9", "shop")?;
+    /// # store.append_typed(&order, &Shipped { parcel: 1 })?;
+    /// # store.append(&order, EventKind::custom(3, 2), &"not a Shipped")?;
+    /// # store.append_typed(&order, &Shipped { parcel: 2 })?;
+    /// let mut cursor = store.cursor_guaranteed_typed::<Shipped>(&Region::scope("shop"), "tracker")?;
+    /// let parcels: Vec<u32> = cursor.poll_batch(10)?.iter().map(|e| e.payload().parcel).collect();
+    /// assert_eq!(parcels, [1, 2], "the event of another kind is passed over");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -454,7 +550,24 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     ///
     /// # Examples
     ///
-    /// See [`TypedCursor`].
+    /// ```
+    /// use std::time::Duration;
+    /// # use batpak::prelude::*;
+    /// # #[derive(Debug, PartialEq, EventPayload, serde::Serialize, serde::Deserialize)]
+    /// # #[batpak(category = 3, type_id = 1)]
+    /// # struct Shipped { parcel: u32 }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// # let order = Coordinate::new("order-9", "shop")?;
+    /// # store.append_typed(&order, &Shipped { parcel: 1 })?;
+    /// # store.append(&order, EventKind::custom(3, 2), &"not a Shipped")?;
+    /// # store.append_typed(&order, &Shipped { parcel: 2 })?;
+    /// let mut cursor = store.cursor_guaranteed_typed::<Shipped>(&Region::scope("shop"), "tracker")?;
+    /// assert_eq!(cursor.wait(Duration::from_secs(30))?.map(|e| e.event.payload), Some(Shipped { parcel: 1 }));
+    /// assert_eq!(cursor.wait(Duration::from_secs(30))?.map(|e| e.event.payload), Some(Shipped { parcel: 2 }));
+    /// assert!(cursor.wait(Duration::ZERO)?.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -477,7 +590,26 @@ impl<T: EventPayload> TypedCursor<'_, T> {
     ///
     /// # Examples
     ///
-    /// See [`TypedCursor`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # #[derive(Debug, PartialEq, EventPayload, serde::Serialize, serde::Deserialize)]
+    /// # #[batpak(category = 3, type_id = 1)]
+    /// # struct Shipped { parcel: u32 }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let order = Coordinate::new("order-9", "shop")?;
+    /// {
+    ///     let store = Store::open(StoreConfig::new(dir.path()))?;
+    ///     store.append_typed(&order, &Shipped { parcel: 1 })?;
+    ///     store.append_typed(&order, &Shipped { parcel: 2 })?;
+    ///     let mut cursor = store.cursor_guaranteed_typed::<Shipped>(&Region::all(), "tracker")?;
+    ///     cursor.poll()?;
+    ///     cursor.commit()?; // parcel 1 is handled, durably
+    /// }
+    /// let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let mut cursor = store.cursor_guaranteed_typed::<Shipped>(&Region::all(), "tracker")?;
+    /// assert_eq!(cursor.poll()?.map(|e| e.event.payload), Some(Shipped { parcel: 2 }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///

@@ -39,7 +39,19 @@ impl LossySubscription {
     ///
     /// # Examples
     ///
-    /// See [`Store::subscribe_lossy`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let feed = store.subscribe_lossy(&Region::all());
+    /// let coord = Coordinate::new("a", "s")?;
+    /// store.append(&coord, EventKind::custom(1, 1), &1u8)?;
+    /// let batch = feed.recv().expect("delivered during the append");
+    /// assert_eq!(batch[0].coordinate, coord);
+    /// store.close()?;
+    /// assert!(feed.recv().is_none(), "closed and drained");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn recv(&self) -> Option<LiveBatch> {
         self.rx.recv().ok()
     }
@@ -49,7 +61,17 @@ impl LossySubscription {
     ///
     /// # Examples
     ///
-    /// See [`Store::subscribe_lossy`].
+    /// ```
+    /// use std::time::Duration;
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let feed = store.subscribe_lossy(&Region::all());
+    /// assert!(feed.recv_timeout(Duration::ZERO).is_none(), "nothing committed yet");
+    /// store.append(&Coordinate::new("a", "s")?, EventKind::custom(1, 1), &1u8)?;
+    /// assert!(feed.recv_timeout(Duration::from_secs(5)).is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> Option<LiveBatch> {
         self.rx.recv_timeout(timeout).ok()
     }
@@ -58,7 +80,16 @@ impl LossySubscription {
     ///
     /// # Examples
     ///
-    /// See [`Store::subscribe_lossy`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let feed = store.subscribe_lossy(&Region::all());
+    /// assert!(feed.try_recv().is_none());
+    /// store.append(&Coordinate::new("a", "s")?, EventKind::custom(1, 1), &1u8)?;
+    /// assert_eq!(feed.try_recv().map(|batch| batch.len()), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn try_recv(&self) -> Option<LiveBatch> {
         self.rx.try_recv().ok()
     }
@@ -147,7 +178,20 @@ impl Store {
     ///
     /// # Examples
     ///
-    /// See [`Store::subscribe_lossy`].
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// assert_eq!(store.lossy_subscribers(), 0);
+    /// let feed = store.subscribe_lossy(&Region::all());
+    /// let other = store.subscribe_lossy(&Region::scope("bank"));
+    /// assert_eq!(store.lossy_subscribers(), 2);
+    /// drop(other);
+    /// store.append(&Coordinate::new("a", "s")?, EventKind::custom(1, 1), &1u8)?; // prunes
+    /// assert_eq!(store.lossy_subscribers(), 1);
+    /// # drop(feed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn lossy_subscribers(&self) -> usize {
         self.hub().lossy_subscribers()
     }

@@ -108,11 +108,77 @@ pub trait StateMachine: SealedMachine + Sized + 'static {
     /// A handle to a new entity (no events yet) in the initial state. Its
     /// first transition fails with a conflict if the entity has events after
     /// all: use [`StateMachine::load`] for existing entities.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("door-1", "house")?;
+    /// let door: Handle<door::Closed> = Door::new_entity(coord.clone());
+    /// assert_eq!(door.next_sequence(), 0);
+    /// let _open: Handle<door::Open> = door.transition(&store, DoorOpened)?;
+    /// assert_eq!(store.replay_machine::<Door>(&coord)?, Door::Open);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn new_entity(coordinate: Coordinate) -> super::Handle<Self::InitialState> {
         super::Handle::new(coordinate)
     }
 
     /// The state's name as declared.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// assert_eq!(Door::Open.name(), "Open");
+    /// assert_eq!(Door::INITIAL.name(), "Closed");
+    /// ```
     fn name(&self) -> &'static str {
         Self::STATES
             .get(self.index())
@@ -120,6 +186,36 @@ pub trait StateMachine: SealedMachine + Sized + 'static {
     }
 
     /// Whether the state is `#[terminal]` (no transition leaves it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// assert!(Door::Broken.is_terminal());
+    /// assert!(!Door::Open.is_terminal());
+    /// ```
     fn is_terminal(&self) -> bool {
         Self::STATES
             .get(self.index())
@@ -128,6 +224,37 @@ pub trait StateMachine: SealedMachine + Sized + 'static {
 
     /// The state an event of `kind` moves this state to, if the machine
     /// declares such a transition.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// assert_eq!(Door::Closed.next(DoorOpened::KIND), Some(Door::Open));
+    /// assert_eq!(Door::Closed.next(DoorClosed::KIND), None, "a closed door cannot close");
+    /// assert_eq!(Door::Broken.next(DoorOpened::KIND), None);
+    /// ```
     fn next(&self, kind: EventKind) -> Option<Self> {
         let from = self.index();
         Self::EDGES
@@ -138,6 +265,42 @@ pub trait StateMachine: SealedMachine + Sized + 'static {
 
     /// The state reached by applying event kinds, in order, from the initial
     /// state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::typestate::ReplayError;
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// let kinds = [DoorOpened::KIND, DoorClosed::KIND, DoorOpened::KIND, DoorBroken::KIND];
+    /// assert_eq!(Door::replay_kinds(kinds)?, Door::Broken);
+    ///
+    /// // Position 2 breaks the machine: nothing leaves the terminal `Broken`.
+    /// let err = Door::replay_kinds([DoorOpened::KIND, DoorBroken::KIND, DoorClosed::KIND]).unwrap_err();
+    /// assert!(matches!(err, ReplayError::UndeclaredTransition { entity_sequence: 2, .. }));
+    /// # Ok::<(), ReplayError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -159,6 +322,47 @@ pub trait StateMachine: SealedMachine + Sized + 'static {
     /// Accepts anything with an event header: `StoredEvent<P>`, `Event<P>`,
     /// `EventHeader`, or references to them.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::typestate::ReplayError;
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("door-1", "house")?;
+    /// store.append_typed(&coord, &DoorOpened)?;
+    /// store.append_typed(&coord, &DoorClosed)?;
+    /// let events = store.stream(&coord).collect::<Result<Vec<_>, _>>()?;
+    /// assert_eq!(Door::replay(&events)?, Door::Closed);
+    ///
+    /// // Part of a history is refused: it does not start at entity sequence 0.
+    /// let err = Door::replay(&events[1..]).unwrap_err();
+    /// assert!(matches!(err, ReplayError::SequenceGap { expected: 0, found: 1, .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ReplayError::UndeclaredTransition`] naming the first event (entity
@@ -174,6 +378,48 @@ pub trait StateMachine: SealedMachine + Sized + 'static {
     /// The handle remembers how many events it saw, so its next transition
     /// appends only if no one else has appended since.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("door-1", "house")?;
+    /// store.append_typed(&coord, &DoorOpened)?;
+    /// let events = store.stream(&coord).collect::<Result<Vec<_>, _>>()?;
+    /// match Door::load(coord, &events)? {
+    ///     door::Loaded::Open(open) => {
+    ///         assert_eq!(open.next_sequence(), 1);
+    ///         let _broken: Handle<door::Broken> = open.transition(&store, DoorBroken)?;
+    ///     }
+    ///     other => panic!("expected an open door, got {other:?}"),
+    /// }
+    /// assert_eq!(store.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`StateMachine::replay`].
@@ -188,6 +434,38 @@ pub trait StateMachine: SealedMachine + Sized + 'static {
     /// The machine as a Mermaid `stateDiagram-v2`, for docs: the initial
     /// state, every transition labelled with its event, and the terminal
     /// states.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// let diagram = Door::mermaid();
+    /// assert!(diagram.starts_with("stateDiagram-v2\n    [*] --> Closed\n"));
+    /// assert!(diagram.contains("    Open --> Broken: DoorBroken\n"));
+    /// assert!(diagram.ends_with("    Broken --> [*]\n"));
+    /// ```
     fn mermaid() -> String {
         let mut out = String::from("stateDiagram-v2\n");
         let name = |index: usize| Self::STATES.get(index).map_or("?", |info| info.name);

@@ -82,6 +82,43 @@ where
     /// edge declares (it matters for enum payloads, where each variant has
     /// its own kind).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// use batpak::typestate::Transition;
+    ///
+    /// let opening = Transition::<door::Closed, door::Open, _>::new(DoorOpened)?;
+    /// let door = Door::new_entity(Coordinate::new("door-1", "house")?);
+    /// let open = door.apply(&store, opening)?;
+    /// assert_eq!(open.state(), Door::Open);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`TransitionError::WrongEvent`] if the payload's kind is not one the
@@ -108,16 +145,103 @@ where
 
 impl<From, To, P: EventPayload> Transition<From, To, P> {
     /// The kind the event is stored as.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 3)]
+    /// # struct DoorBroken;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     #[transition(to = Broken, on = DoorBroken)]
+    /// #     Open,
+    /// #     #[terminal]
+    /// #     Broken,
+    /// # }
+    /// use batpak::typestate::Transition;
+    /// let breaking = Transition::<door::Open, door::Broken, _>::new(DoorBroken)?;
+    /// assert_eq!(breaking.kind(), DoorBroken::KIND);
+    /// # Ok::<(), batpak::typestate::TransitionError>(())
+    /// ```
     pub fn kind(&self) -> EventKind {
         self.payload.kind()
     }
 
     /// The payload.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// #[derive(Serialize, Deserialize, EventPayload)]
+    /// #[batpak(category = 1, type_id = 1)]
+    /// struct DoorOpened { by: String }
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     Open,
+    /// # }
+    /// use batpak::typestate::Transition;
+    ///
+    /// let opening = Transition::<door::Closed, door::Open, _>::new(DoorOpened { by: "ada".into() })?;
+    /// assert_eq!(opening.payload().by, "ada");
+    /// # Ok::<(), batpak::typestate::TransitionError>(())
+    /// ```
     pub fn payload(&self) -> &P {
         &self.payload
     }
 
     /// Gives the payload back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// #[derive(Serialize, Deserialize, EventPayload)]
+    /// #[batpak(category = 1, type_id = 1)]
+    /// struct DoorOpened { by: String }
+    /// # #[derive(Serialize, Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     Open,
+    /// # }
+    /// use batpak::typestate::Transition;
+    ///
+    /// let opening = Transition::<door::Closed, door::Open, _>::new(DoorOpened { by: "ada".into() })?;
+    /// let payload: DoorOpened = opening.into_payload();
+    /// assert_eq!(payload.by, "ada");
+    /// # Ok::<(), batpak::typestate::TransitionError>(())
+    /// ```
     pub fn into_payload(self) -> P {
         self.payload
     }
