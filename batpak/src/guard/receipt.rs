@@ -28,11 +28,33 @@ pub struct PayloadHash([u8; 32]);
 
 impl PayloadHash {
     /// Hashes `bytes`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::PayloadHash;
+    ///
+    /// let hash = PayloadHash::of(b"withdraw 50");
+    /// assert_eq!(hash, PayloadHash::of(b"withdraw 50"));
+    /// assert_ne!(hash, PayloadHash::of(b"withdraw 500"));
+    /// ```
     pub fn of(bytes: &[u8]) -> PayloadHash {
         PayloadHash(*blake3::hash(bytes).as_bytes())
     }
 
     /// The 32 hash bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::PayloadHash;
+    ///
+    /// let hash = PayloadHash::of(b"withdraw 50");
+    /// assert_eq!(hash.as_bytes().len(), 32);
+    /// // The text form is the same bytes, in lowercase hex.
+    /// let hex: String = hash.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    /// assert_eq!(hex, hash.to_string());
+    /// ```
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
@@ -143,6 +165,27 @@ impl<T: EventPayload> Receipt<T> {
     /// Meaningful for payloads whose encoding is deterministic: a `HashMap`
     /// field, for example, may encode the same value in different orders.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use batpak::guard::{GateSet, Proposal};
+    /// use batpak::pipeline::Pipeline;
+    /// use batpak::Coordinate;
+    /// # #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, batpak::EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Transfer { cents: u64 }
+    ///
+    /// let pipeline: Pipeline<(), Transfer> = Pipeline::new(GateSet::new());
+    /// let approved = Transfer { cents: 5_000 };
+    /// let proposal = Proposal::new(Coordinate::new("account-1", "bank")?, approved.clone());
+    /// let receipt = pipeline.evaluate(&(), proposal)?;
+    ///
+    /// // Check that the payload about to be acted on is the one the gates saw.
+    /// assert!(receipt.matches_payload(&approved)?);
+    /// assert!(!receipt.matches_payload(&Transfer { cents: 50_000 })?);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`PayloadError::Encode`] if `payload` cannot be encoded.
@@ -154,31 +197,145 @@ impl<T: EventPayload> Receipt<T> {
 
 impl<T> Receipt<T> {
     /// Where the event will be written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{GateSet, Proposal};
+    /// # use batpak::pipeline::Pipeline;
+    /// # use batpak::Coordinate;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, batpak::EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1, version = 2)]
+    /// # struct Note(String);
+    /// # let pipeline: Pipeline<(), Note> = Pipeline::new(
+    /// #     GateSet::new().with_fn("not_empty", |_, _| Ok(())).with_fn("short", |_, _| Ok(())),
+    /// # );
+    /// # let proposal = Proposal::new(Coordinate::new("note-1", "notes")?, Note("hi".into()));
+    /// # let receipt = pipeline.evaluate(&(), proposal)?;
+    /// assert_eq!(receipt.coordinate(), &Coordinate::new("note-1", "notes")?);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn coordinate(&self) -> &Coordinate {
         &self.coordinate
     }
 
     /// The kind it will be written as.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{GateSet, Proposal};
+    /// # use batpak::pipeline::Pipeline;
+    /// # use batpak::Coordinate;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, batpak::EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1, version = 2)]
+    /// # struct Note(String);
+    /// # let pipeline: Pipeline<(), Note> = Pipeline::new(
+    /// #     GateSet::new().with_fn("not_empty", |_, _| Ok(())).with_fn("short", |_, _| Ok(())),
+    /// # );
+    /// # let proposal = Proposal::new(Coordinate::new("note-1", "notes")?, Note("hi".into()));
+    /// # let receipt = pipeline.evaluate(&(), proposal)?;
+    /// assert_eq!(receipt.kind(), batpak::EventKind::custom(1, 1));
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn kind(&self) -> EventKind {
         self.kind
     }
 
     /// The payload version it will be written with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{GateSet, Proposal};
+    /// # use batpak::pipeline::Pipeline;
+    /// # use batpak::Coordinate;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, batpak::EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1, version = 2)]
+    /// # struct Note(String);
+    /// # let pipeline: Pipeline<(), Note> = Pipeline::new(
+    /// #     GateSet::new().with_fn("not_empty", |_, _| Ok(())).with_fn("short", |_, _| Ok(())),
+    /// # );
+    /// # let proposal = Proposal::new(Coordinate::new("note-1", "notes")?, Note("hi".into()));
+    /// # let receipt = pipeline.evaluate(&(), proposal)?;
+    /// // `Note` is declared with `version = 2`.
+    /// assert_eq!(receipt.payload_version(), 2);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn payload_version(&self) -> u16 {
         self.payload_version
     }
 
     /// The hash of the evaluated payload bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{GateSet, Proposal};
+    /// # use batpak::pipeline::Pipeline;
+    /// # use batpak::Coordinate;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, batpak::EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1, version = 2)]
+    /// # struct Note(String);
+    /// # let pipeline: Pipeline<(), Note> = Pipeline::new(
+    /// #     GateSet::new().with_fn("not_empty", |_, _| Ok(())).with_fn("short", |_, _| Ok(())),
+    /// # );
+    /// # let proposal = Proposal::new(Coordinate::new("note-1", "notes")?, Note("hi".into()));
+    /// # let receipt = pipeline.evaluate(&(), proposal)?;
+    /// use batpak::guard::PayloadHash;
+    ///
+    /// assert_eq!(receipt.payload_hash(), PayloadHash::of(receipt.payload_bytes()));
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn payload_hash(&self) -> PayloadHash {
         self.payload_hash
     }
 
     /// The evaluated payload bytes (MessagePack).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{GateSet, Proposal};
+    /// # use batpak::pipeline::Pipeline;
+    /// # use batpak::Coordinate;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, batpak::EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1, version = 2)]
+    /// # struct Note(String);
+    /// # let pipeline: Pipeline<(), Note> = Pipeline::new(
+    /// #     GateSet::new().with_fn("not_empty", |_, _| Ok(())).with_fn("short", |_, _| Ok(())),
+    /// # );
+    /// # let proposal = Proposal::new(Coordinate::new("note-1", "notes")?, Note("hi".into()));
+    /// # let receipt = pipeline.evaluate(&(), proposal)?;
+    /// use batpak::EventPayload;
+    ///
+    /// let decoded = Note::decode_payload(receipt.kind(), receipt.payload_bytes())?;
+    /// assert_eq!(decoded.0, "hi");
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn payload_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// The names of the gates the proposal passed, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::guard::{GateSet, Proposal};
+    /// # use batpak::pipeline::Pipeline;
+    /// # use batpak::Coordinate;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, batpak::EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1, version = 2)]
+    /// # struct Note(String);
+    /// # let pipeline: Pipeline<(), Note> = Pipeline::new(
+    /// #     GateSet::new().with_fn("not_empty", |_, _| Ok(())).with_fn("short", |_, _| Ok(())),
+    /// # );
+    /// # let proposal = Proposal::new(Coordinate::new("note-1", "notes")?, Note("hi".into()));
+    /// # let receipt = pipeline.evaluate(&(), proposal)?;
+    /// assert_eq!(receipt.gates_passed(), ["not_empty", "short"]);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn gates_passed(&self) -> &[String] {
         &self.gates_passed
     }
