@@ -127,6 +127,28 @@ static NEXT_PIPELINE_ID: AtomicU64 = AtomicU64::new(1);
 
 impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
     /// A pipeline running `gates` on every evaluation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::pipeline::PipelineError;
+    /// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Withdraw { cents: u64 }
+    /// // Context: the account balance in cents.
+    /// let pipeline = Pipeline::new(GateSet::<u64, Withdraw>::new().with_fn(
+    ///     "covered",
+    ///     |balance, proposal| {
+    ///         if proposal.payload().cents <= *balance { Ok(()) }
+    ///         else { Err(Denial::new("overdraft", "the balance does not cover it")) }
+    ///     },
+    /// ));
+    /// let account = Coordinate::new("account-1", "bank")?;
+    /// assert!(pipeline.evaluate(&10_000, Proposal::new(account.clone(), Withdraw { cents: 5_000 })).is_ok());
+    /// assert!(pipeline.evaluate(&1_000, Proposal::new(account, Withdraw { cents: 5_000 })).is_err());
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn new(gates: GateSet<Ctx, T>) -> Pipeline<Ctx, T> {
         Pipeline {
             id: NEXT_PIPELINE_ID.fetch_add(1, Ordering::Relaxed),
@@ -135,12 +157,55 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
     }
 
     /// The gates, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::pipeline::PipelineError;
+    /// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Withdraw { cents: u64 }
+    /// let pipeline: Pipeline<u64, Withdraw> = Pipeline::new(
+    ///     GateSet::new().with_fn("positive", |_, _| Ok(())).with_fn("covered", |_, _| Ok(())),
+    /// );
+    /// assert_eq!(pipeline.gates().names().collect::<Vec<_>>(), ["positive", "covered"]);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     pub fn gates(&self) -> &GateSet<Ctx, T> {
         &self.gates
     }
 
     /// Runs the gates (stopping at the first denial), then encodes the
     /// payload once and returns a receipt holding those bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::pipeline::PipelineError;
+    /// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Withdraw { cents: u64 }
+    /// let pipeline = Pipeline::new(
+    ///     GateSet::<u64, Withdraw>::new()
+    ///         .with_fn("positive", |_, p| {
+    ///             if p.payload().cents > 0 { Ok(()) } else { Err(Denial::new("zero", "withdraw something")) }
+    ///         })
+    ///         .with_fn("covered", |balance, p| {
+    ///             if p.payload().cents <= *balance { Ok(()) } else { Err(Denial::new("overdraft", "not covered")) }
+    ///         }),
+    /// );
+    /// let account = Coordinate::new("account-1", "bank")?;
+    ///
+    /// let receipt = pipeline.evaluate(&100, Proposal::new(account.clone(), Withdraw { cents: 40 }))?;
+    /// assert_eq!(receipt.gates_passed(), ["positive", "covered"]);
+    ///
+    /// // Both gates would deny this one; evaluation stops at the first.
+    /// let refused = pipeline.evaluate(&0, Proposal::new(account, Withdraw { cents: 0 }));
+    /// assert!(matches!(refused, Err(PipelineError::Denied(d)) if d.gate() == "positive"));
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -155,6 +220,35 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
 
     /// Runs every gate, collecting every denial, then encodes as
     /// [`Pipeline::evaluate`] does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::pipeline::PipelineError;
+    /// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Withdraw { cents: u64 }
+    /// let pipeline = Pipeline::new(
+    ///     GateSet::<u64, Withdraw>::new()
+    ///         .with_fn("daily_limit", |_, p| {
+    ///             if p.payload().cents <= 1_000 { Ok(()) } else { Err(Denial::new("limit", "over the daily limit")) }
+    ///         })
+    ///         .with_fn("open", |_, _| Ok(()))
+    ///         .with_fn("covered", |balance, p| {
+    ///             if p.payload().cents <= *balance { Ok(()) } else { Err(Denial::new("overdraft", "not covered")) }
+    ///         }),
+    /// );
+    /// let proposal = Proposal::new(Coordinate::new("account-1", "bank")?, Withdraw { cents: 5_000 });
+    ///
+    /// // Every gate runs, so the user hears about every problem at once.
+    /// let Err(PipelineError::DeniedAll(denials)) = pipeline.evaluate_all(&100, proposal) else {
+    ///     panic!("two gates should deny");
+    /// };
+    /// let gates: Vec<&str> = denials.iter().map(|d| d.gate()).collect();
+    /// assert_eq!(gates, ["daily_limit", "covered"]);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -172,6 +266,37 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
 
     /// Consumes `receipt` and hands `write` the event to append: the
     /// evaluated coordinate, kind, payload version and exact bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::pipeline::PipelineError;
+    /// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Withdraw { cents: u64 }
+    /// let strict = Pipeline::new(GateSet::<u64, Withdraw>::new().with_fn("covered", |balance, p| {
+    ///     if p.payload().cents <= *balance { Ok(()) } else { Err(Denial::new("overdraft", "not covered")) }
+    /// }));
+    /// let account = Coordinate::new("account-1", "bank")?;
+    ///
+    /// let receipt = strict.evaluate(&100, Proposal::new(account.clone(), Withdraw { cents: 40 }))?;
+    /// let hash = receipt.payload_hash();
+    /// // `write` gets the evaluated bytes; here it hands them back instead of appending.
+    /// let event = strict.commit(receipt, |event| event)?;
+    /// assert_eq!(event.coordinate, account);
+    /// assert_eq!(batpak::guard::PayloadHash::of(&event.bytes), hash);
+    /// assert_eq!(Withdraw::decode_payload(event.kind, &event.bytes)?, Withdraw { cents: 40 });
+    ///
+    /// // A receipt from a pipeline with no gates cannot be slipped past `strict`.
+    /// let lax: Pipeline<u64, Withdraw> = Pipeline::new(GateSet::new());
+    /// let foreign = lax.evaluate(&0, Proposal::new(account, Withdraw { cents: 1_000_000 }))?;
+    /// let mut written = false;
+    /// let refused = strict.commit(foreign, |_| written = true);
+    /// assert!(matches!(refused, Err(PipelineError::ForeignReceipt { .. })));
+    /// assert!(!written);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -199,6 +324,28 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
 
     /// Skips the gates for `proposal`, on the record: the receipt carries a
     /// [`BypassAudit`] naming `reason` and every gate skipped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::pipeline::PipelineError;
+    /// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Withdraw { cents: u64 }
+    /// let pipeline = Pipeline::new(GateSet::<u64, Withdraw>::new().with_fn("covered", |balance, p| {
+    ///     if p.payload().cents <= *balance { Ok(()) } else { Err(Denial::new("overdraft", "not covered")) }
+    /// }));
+    /// let account = Coordinate::new("account-1", "bank")?;
+    ///
+    /// let blank = pipeline.bypass(Proposal::new(account.clone(), Withdraw { cents: 500 }), "  ");
+    /// assert!(matches!(blank, Err(PipelineError::EmptyBypassReason)));
+    ///
+    /// let receipt = pipeline.bypass(Proposal::new(account, Withdraw { cents: 500 }), "bank fee correction")?;
+    /// assert_eq!(receipt.audit().reason, "bank fee correction");
+    /// assert_eq!(receipt.audit().gates_skipped, ["covered"]);
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -242,6 +389,37 @@ impl<Ctx: ?Sized, T: EventPayload> Pipeline<Ctx, T> {
     /// Consumes a bypass receipt and hands `write` the events to append in
     /// ONE atomic write, in order: the bypassed event, then its audit event
     /// (kind [`EventKind::SYSTEM_BYPASS_AUDIT`], same coordinate).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::pipeline::PipelineError;
+    /// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct Withdraw { cents: u64 }
+    /// use batpak::EventKind;
+    ///
+    /// let pipeline: Pipeline<u64, Withdraw> = Pipeline::new(GateSet::new().with_fn("covered", |_, _| {
+    ///     Err(Denial::new("overdraft", "not covered"))
+    /// }));
+    /// let account = Coordinate::new("account-1", "bank")?;
+    /// let receipt = pipeline.bypass(Proposal::new(account.clone(), Withdraw { cents: 500 }), "bank fee correction")?;
+    ///
+    /// let events = pipeline.commit_bypass(receipt, |events| events)?;
+    /// let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
+    /// assert_eq!(kinds, [Withdraw::KIND, EventKind::SYSTEM_BYPASS_AUDIT]);
+    /// assert!(events.iter().all(|e| e.coordinate == account));
+    ///
+    /// // As with `commit`, only the issuing pipeline commits it.
+    /// let other: Pipeline<u64, Withdraw> = Pipeline::new(GateSet::new());
+    /// let receipt = other.bypass(Proposal::new(account, Withdraw { cents: 1 }), "test")?;
+    /// assert!(matches!(
+    ///     pipeline.commit_bypass(receipt, |events| events.len()),
+    ///     Err(PipelineError::ForeignReceipt { .. })
+    /// ));
+    /// # Ok::<(), batpak::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
