@@ -90,6 +90,40 @@ impl<S: State> Handle<S> {
     /// A handle to an entity with no events yet, in the initial state. Its
     /// first transition fails with [`TransitionError::Conflict`] if the
     /// entity has events after all (load it instead).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::TransitionError;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, Clone, Copy, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     Open,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let id = Coordinate::new("door-1", "house")?;
+    /// let door: Handle<door::Closed> = Handle::new(id.clone());
+    /// assert_eq!((door.state(), door.next_sequence()), (Door::Closed, 0));
+    /// door.transition::<door::Open, _>(&store, DoorOpened)?;
+    ///
+    /// // `new` claims the entity is empty; it is not any more, so the move is refused.
+    /// let again: Handle<door::Closed> = Handle::new(id);
+    /// let refused = again.transition::<door::Open, _>(&store, DoorOpened);
+    /// assert!(matches!(refused, Err(TransitionError::Conflict { expected: 0, actual: 1, .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(coordinate: Coordinate) -> Self
     where
         S: Initial,
@@ -98,17 +132,113 @@ impl<S: State> Handle<S> {
     }
 
     /// The entity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::TransitionError;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, Clone, Copy, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     Open,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let id = Coordinate::new("door-1", "house")?;
+    /// let open = Door::new_entity(id.clone()).transition::<door::Open, _>(&store, DoorOpened)?;
+    /// assert_eq!(open.coordinate(), &id);
+    /// assert_eq!(open.coordinate().entity(), "door-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn coordinate(&self) -> &Coordinate {
         &self.coordinate
     }
 
     /// How many events the entity held when this handle saw it last: the
     /// entity sequence its next transition will get.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::TransitionError;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, Clone, Copy, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     Open,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let id = Coordinate::new("door-1", "house")?;
+    /// let closed = Door::new_entity(id.clone());
+    /// assert_eq!(closed.next_sequence(), 0);
+    /// let open = closed.transition::<door::Open, _>(&store, DoorOpened)?;
+    /// let closed = open.transition::<door::Closed, _>(&store, DoorClosed)?;
+    /// assert_eq!(closed.next_sequence(), 2);
+    ///
+    /// // A handle loaded from the store starts where the entity's history ends.
+    /// let door::Loaded::Closed(loaded) = store.load_machine::<Door>(&id)? else {
+    ///     panic!("the door was closed last");
+    /// };
+    /// assert_eq!(loaded.next_sequence(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn next_sequence(&self) -> u64 {
         self.next_sequence
     }
 
     /// The state, at run time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::TransitionError;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, Clone, Copy, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     Open,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let closed = Door::new_entity(Coordinate::new("door-1", "house")?);
+    /// assert_eq!(closed.state(), Door::Closed);
+    /// let open = closed.transition::<door::Open, _>(&store, DoorOpened)?;
+    /// assert_eq!(open.state(), Door::Open);
+    /// assert_eq!(format!("{:?}", open.state()), "Open");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn state(&self) -> S::Machine {
         S::STATE
     }
@@ -119,6 +249,49 @@ impl<S: State> Handle<S> {
     /// (`transition::<order::Paid, _>`).
     ///
     /// Compiles only if the machine declares the edge `S → To` on `P`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::TransitionError;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, Clone, Copy, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     Open,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let id = Coordinate::new("door-1", "house")?;
+    /// // The target state is named by the binding's type here, by turbofish below.
+    /// let open: Handle<door::Open> = Door::new_entity(id.clone()).transition(&store, DoorOpened)?;
+    /// assert_eq!((open.state(), store.replay_machine::<Door>(&id)?), (Door::Open, Door::Open));
+    ///
+    /// // Two people load the open door; the first to move it wins.
+    /// let (door::Loaded::Open(alice), door::Loaded::Open(bob)) =
+    ///     (store.load_machine::<Door>(&id)?, store.load_machine::<Door>(&id)?)
+    /// else {
+    ///     panic!("the door is open");
+    /// };
+    /// let closed = alice.transition::<door::Closed, _>(&store, DoorClosed)?;
+    /// assert_eq!(closed.next_sequence(), 2);
+    ///
+    /// // Bob's handle is stale: nothing is appended, and he is told to reload.
+    /// let stale = bob.transition::<door::Closed, _>(&store, DoorClosed);
+    /// assert!(matches!(stale, Err(TransitionError::Conflict { expected: 1, actual: 2, .. })));
+    /// assert_eq!(store.replay_machine::<Door>(&id)?, Door::Closed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -141,6 +314,38 @@ impl<S: State> Handle<S> {
 
     /// Appends an already-checked [`Transition`] (see
     /// [`Handle::transition`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::TransitionError;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 1)]
+    /// # struct DoorOpened;
+    /// # #[derive(serde::Serialize, serde::Deserialize, EventPayload)]
+    /// # #[batpak(category = 1, type_id = 2)]
+    /// # struct DoorClosed;
+    /// # #[batpak::state_machine]
+    /// # #[derive(Debug, Clone, Copy, PartialEq)]
+    /// # enum Door {
+    /// #     #[initial]
+    /// #     #[transition(to = Open, on = DoorOpened)]
+    /// #     Closed,
+    /// #     #[transition(to = Closed, on = DoorClosed)]
+    /// #     Open,
+    /// # }
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// use batpak::typestate::Transition;
+    ///
+    /// // Check the event against the edge first (e.g. where it is built), append later.
+    /// let opening = Transition::<door::Closed, door::Open, _>::new(DoorOpened)?;
+    /// let door = Door::new_entity(Coordinate::new("door-1", "house")?);
+    /// let open = door.apply(&store, opening)?;
+    /// assert_eq!((open.state(), open.next_sequence()), (Door::Open, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
