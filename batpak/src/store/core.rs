@@ -339,7 +339,10 @@ impl Core {
         let mut repeats = Vec::with_capacity(request.events.len());
         let mut events: Vec<NewEvent> = Vec::with_capacity(request.events.len());
         let mut next_global = self.next_global;
-        for (i, item) in request.events.iter_mut().enumerate() {
+        let now = crate::event::now_micros();
+        // The request's events are consumed: payloads and coordinates move
+        // into the new events (a failed request has no further use for them).
+        for (i, item) in std::mem::take(&mut request.events).into_iter().enumerate() {
             let fail = |error| WriteFailure {
                 item: Some(i),
                 error,
@@ -392,7 +395,7 @@ impl Core {
                     _ => return Err(fail(AppendError::CauseOutOfRange { cause: j })),
                 },
             };
-            let (event_id, timestamp_micros) = self.clock.next();
+            let (event_id, timestamp_micros) = self.clock.next_at(now);
             let mut fields = EventFields {
                 event_id,
                 global_sequence: next_global,
@@ -433,9 +436,9 @@ impl Core {
             events.push(NewEvent {
                 fields,
                 entity,
-                coordinate: item.coordinate.clone(),
+                coordinate: item.coordinate,
                 prev_hash: head.hash,
-                payload: std::mem::take(&mut item.payload),
+                payload: item.payload,
             });
             next_global += 1;
         }
