@@ -25,6 +25,8 @@ const CHUNK: usize = 256;
 const COALESCE_GAP: u64 = 4096;
 /// Largest single coalesced read.
 const MAX_READ: u64 = 256 * 1024;
+/// Point reads up to this size are copied out of the block cache.
+const SMALL_READ: usize = 512;
 
 /// Heap bytes held by the in-memory index (see [`Store::index_memory`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -396,10 +398,18 @@ impl Store {
     ) -> Result<T, ReadError> {
         let block = start / BLOCK_SIZE;
         if self.shared.cache.wants(start, end) && (end - 1) / BLOCK_SIZE == block {
+            let from = (start - block * BLOCK_SIZE) as usize;
+            let to = (end - block * BLOCK_SIZE) as usize;
+            // Small reads (a hash, a typical record) are copied out of a
+            // cached block onto the stack: no segment file, no Arc clone.
+            let mut small = [0u8; SMALL_READ];
+            if let Some(out) = small.get_mut(..to - from) {
+                if self.shared.cache.copy(segment, block, from..to, out) {
+                    return f(out);
+                }
+            }
             let file = self.segment_file(segment, start)?;
             if let Some(data) = self.cached_block(&file, segment, block)? {
-                let from = (start - block * BLOCK_SIZE) as usize;
-                let to = (end - block * BLOCK_SIZE) as usize;
                 if let Some(bytes) = data.get(from..to) {
                     return f(bytes);
                 }
@@ -456,8 +466,13 @@ impl Store {
     }
 
     fn read_hash(&self, entry: &IndexEntry) -> Result<EventHash, ReadError> {
-        let at = u64::from(entry.offset) + EVENT_HASH_OFFSET as u64;
-        self.with_bytes(entry.segment, at, at + 32, |bytes| {
+        self.read_hash_at(entry.segment, entry.offset)
+    }
+
+    /// The hash of the event record at `offset` in segment `segment`.
+    fn read_hash_at(&self, segment: u32, offset: u32) -> Result<EventHash, ReadError> {
+        let at = u64::from(offset) + EVENT_HASH_OFFSET as u64;
+        self.with_bytes(segment, at, at + 32, |bytes| {
             let mut hash = [0u8; 32];
             hash.copy_from_slice(bytes);
             Ok(EventHash(hash))
@@ -553,7 +568,7 @@ impl Store {
                 index
                     .entity(entry.entity)
                     .and_then(|e| e.events.get(usize::try_from(position - 1).ok()?).copied())
-                    .and_then(|p| index.entry(p))
+                    .and_then(|p| index.location(p))
             };
             let Some(prev) = prev else {
                 return Err(self.corrupt(
@@ -563,7 +578,8 @@ impl Store {
                     )),
                 ));
             };
-            event.prev_hash = self.read_hash(&prev)?;
+            let (segment, offset) = prev;
+            event.prev_hash = self.read_hash_at(segment, offset)?;
         }
         Ok(Some(event))
     }
