@@ -55,6 +55,25 @@ pub(crate) struct Core {
     buf: Vec<u8>,
     /// Scratch for [`Core::prepare`]: entity heads before each change.
     undo: Vec<(u32, Head)>,
+    /// Recently appended coordinates by the address of their names: a hit
+    /// skips hashing the names (callers usually reuse one `Coordinate` per
+    /// entity, whose clones share those addresses). Each slot holds a clone,
+    /// so an address seen here cannot be reused by other names meanwhile.
+    recent: Vec<Option<(Coordinate, u32)>>,
+}
+
+/// Slots in [`Core::recent`] (a power of two).
+const RECENT_SLOTS: usize = 256;
+
+/// The [`Core::recent`] slot of a coordinate, from its names' addresses.
+fn recent_slot(c: &Coordinate) -> usize {
+    let addr = (c.entity().as_ptr() as usize) ^ (c.scope().as_ptr() as usize).rotate_left(7);
+    (addr >> 4 ^ addr >> 12) & (RECENT_SLOTS - 1)
+}
+
+/// Whether two coordinates share their names' allocations.
+fn same_names(a: &Coordinate, b: &Coordinate) -> bool {
+    std::ptr::eq(a.entity(), b.entity()) && std::ptr::eq(a.scope(), b.scope())
 }
 
 /// One new event, decided and hashed, waiting to be framed.
@@ -91,6 +110,7 @@ impl Core {
             poisoned: None,
             buf: Vec::with_capacity(64 * 1024),
             undo: Vec::new(),
+            recent: vec![None; RECENT_SLOTS],
         }
     }
 
@@ -283,6 +303,9 @@ impl Core {
                 for coordinate in &new_entities {
                     self.entity_ids.remove(coordinate);
                 }
+                if !new_entities.is_empty() {
+                    self.recent.fill(None);
+                }
                 self.heads.truncate(heads_before);
             }
         }
@@ -309,11 +332,23 @@ impl Core {
     /// The entity id of a coordinate, registering it (as new in this
     /// request) if the store has never seen it.
     fn entity_of(&mut self, coordinate: &Coordinate, new_entities: &mut Vec<Coordinate>) -> u32 {
-        if let Some(id) = self.entity_ids.get(coordinate) {
-            return *id;
+        let slot = recent_slot(coordinate);
+        if let Some(Some((seen, id))) = self.recent.get(slot) {
+            if same_names(seen, coordinate) {
+                return *id;
+            }
         }
-        new_entities.push(coordinate.clone());
-        self.restore_entity(coordinate.clone())
+        let id = match self.entity_ids.get(coordinate) {
+            Some(id) => *id,
+            None => {
+                new_entities.push(coordinate.clone());
+                self.restore_entity(coordinate.clone())
+            }
+        };
+        if let Some(entry) = self.recent.get_mut(slot) {
+            *entry = Some((coordinate.clone(), id));
+        }
+        id
     }
 
     /// Decides the request's events, advancing entity heads in place and
