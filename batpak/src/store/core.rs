@@ -85,6 +85,16 @@ struct NewEvent {
     payload: Vec<u8>,
 }
 
+/// What [`Core::decide`] settled for a request, before it is applied.
+struct Decided {
+    receipts: Vec<AppendReceipt>,
+    repeats: Vec<bool>,
+    events: Vec<NewEvent>,
+    /// Idempotency keys first seen in this request: fingerprint and item.
+    batch_keys: HashMap<IdempotencyKey, ([u8; 16], usize)>,
+    next_global: u64,
+}
+
 /// A request whose checks passed.
 struct Prepared {
     receipts: Vec<AppendReceipt>,
@@ -294,23 +304,26 @@ impl Core {
         undo.clear();
         let mut new_entities: Vec<Coordinate> = Vec::new();
         let decided = self.decide(request, &mut undo, &mut new_entities);
-        match &decided {
-            Ok(_) => {}
-            Err(_) => {
-                for (entity, head) in undo.drain(..).rev() {
-                    self.heads[entity as usize] = head;
-                }
-                for coordinate in &new_entities {
-                    self.entity_ids.remove(coordinate);
-                }
-                if !new_entities.is_empty() {
-                    self.recent.fill(None);
-                }
-                self.heads.truncate(heads_before);
+        if decided.is_err() {
+            for (entity, head) in undo.drain(..).rev() {
+                self.heads[entity as usize] = head;
             }
+            for coordinate in &new_entities {
+                self.entity_ids.remove(coordinate);
+            }
+            if !new_entities.is_empty() {
+                self.recent.fill(None);
+            }
+            self.heads.truncate(heads_before);
         }
         self.undo = undo;
-        let (receipts, repeats, events, batch_keys, next_global) = decided?;
+        let Decided {
+            receipts,
+            repeats,
+            events,
+            batch_keys,
+            next_global,
+        } = decided?;
         for (key, (fp, at)) in batch_keys {
             self.idempotency.insert(
                 key,
@@ -353,22 +366,12 @@ impl Core {
 
     /// Decides the request's events, advancing entity heads in place and
     /// logging each head's previous value in `undo`.
-    #[allow(clippy::type_complexity, reason = "private, destructured at once")]
     fn decide(
         &mut self,
         request: &mut WriteRequest,
         undo: &mut Vec<(u32, Head)>,
         new_entities: &mut Vec<Coordinate>,
-    ) -> Result<
-        (
-            Vec<AppendReceipt>,
-            Vec<bool>,
-            Vec<NewEvent>,
-            HashMap<IdempotencyKey, ([u8; 16], usize)>,
-            u64,
-        ),
-        WriteFailure,
-    > {
+    ) -> Result<Decided, WriteFailure> {
         let mut batch_keys: HashMap<IdempotencyKey, ([u8; 16], usize)> = HashMap::new();
         let mut receipts: Vec<AppendReceipt> = Vec::with_capacity(request.events.len());
         let mut repeats = Vec::with_capacity(request.events.len());
@@ -477,7 +480,13 @@ impl Core {
             });
             next_global += 1;
         }
-        Ok((receipts, repeats, events, batch_keys, next_global))
+        Ok(Decided {
+            receipts,
+            repeats,
+            events,
+            batch_keys,
+            next_global,
+        })
     }
 
     /// Appends the request's frame to the write buffer, rotating segments
