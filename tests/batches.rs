@@ -44,10 +44,18 @@ fn a_failing_cas_item_writes_nothing_and_names_the_item() {
     assert_eq!(store.len(), 1);
     assert_eq!(store.entity_head(&b), None);
     assert_eq!(store.entity_head(&a).unwrap().0, 1);
+    // The writer's own state was put back too: the next appends continue
+    // from the heads before the batch, and the chain holds.
+    let next_b = store.append(&b, K, &4).unwrap();
+    let next_a = store.append(&a, K, &5).unwrap();
+    assert_eq!((next_b.entity_sequence, next_a.entity_sequence), (0, 1));
+    assert_eq!((next_b.global_sequence, next_a.global_sequence), (1, 2));
+    assert!(store.verify_chain().unwrap().is_intact());
     // The same state after reopening: nothing of the batch reached the disk.
     drop(store);
     let store = open(dir.path());
-    assert_eq!(store.len(), 1);
+    assert_eq!(store.len(), 3);
+    assert!(store.verify_chain().unwrap().is_intact());
 }
 
 #[test]

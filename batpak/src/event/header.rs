@@ -19,7 +19,8 @@ pub struct EventHeader {
     pub global_sequence: u64,
     /// Position within the event's entity, starting at 0, without gaps.
     pub entity_sequence: u64,
-    /// Microseconds since the Unix epoch when the event was appended.
+    /// Microseconds since the Unix epoch when the event was appended (the
+    /// events of one batch share their commit time).
     pub timestamp_micros: u64,
     /// What kind of event this is.
     pub kind: EventKind,

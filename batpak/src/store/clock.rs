@@ -9,7 +9,6 @@
 //! increasing for the life of the writer even if the wall clock steps back,
 //! which keeps the index's id lookup a binary search.
 
-use crate::event::now_micros;
 use crate::id::EventId;
 
 /// Bits of the counter (12 bits of `rand_a` + 62 bits of `rand_b`).
@@ -53,8 +52,14 @@ impl IdClock {
     }
 
     /// The next event id and the current time in microseconds.
+    #[cfg(test)]
     pub(crate) fn next(&mut self) -> (EventId, u64) {
-        let micros = now_micros();
+        self.next_at(crate::event::now_micros())
+    }
+
+    /// The next event id, for an event stamped `micros` (the writer reads
+    /// the clock once per request: a batch's events share its commit time).
+    pub(crate) fn next_at(&mut self, micros: u64) -> (EventId, u64) {
         let ms = micros / 1000;
         if ms > self.last_ms {
             self.last_ms = ms;

@@ -53,54 +53,27 @@ pub(crate) struct Core {
     clock: IdClock,
     pub(crate) poisoned: Option<String>,
     buf: Vec<u8>,
+    /// Scratch for [`Core::prepare`]: entity heads before each change.
+    undo: Vec<(u32, Head)>,
+    /// Recently appended coordinates by the address of their names: a hit
+    /// skips hashing the names (callers usually reuse one `Coordinate` per
+    /// entity, whose clones share those addresses). Each slot holds a clone,
+    /// so an address seen here cannot be reused by other names meanwhile.
+    recent: Vec<Option<(Coordinate, u32)>>,
 }
 
-/// Entity heads as a request's earlier items left them. Most requests
-/// touch one or a few entities, so it is a short list, indexed by a map
-/// only when it grows.
-#[derive(Default)]
-struct Overlay {
-    items: Vec<(Coordinate, Option<u32>, Head)>,
-    map: Option<HashMap<Coordinate, usize>>,
+/// Slots in [`Core::recent`] (a power of two).
+const RECENT_SLOTS: usize = 256;
+
+/// The [`Core::recent`] slot of a coordinate, from its names' addresses.
+fn recent_slot(c: &Coordinate) -> usize {
+    let addr = (c.entity().as_ptr() as usize) ^ (c.scope().as_ptr() as usize).rotate_left(7);
+    (addr >> 4 ^ addr >> 12) & (RECENT_SLOTS - 1)
 }
 
-impl Overlay {
-    const LINEAR_MAX: usize = 8;
-
-    fn position(&self, c: &Coordinate) -> Option<usize> {
-        match &self.map {
-            Some(map) => map.get(c).copied(),
-            None => self.items.iter().position(|(k, _, _)| k == c),
-        }
-    }
-
-    fn get(&self, c: &Coordinate) -> Option<(Option<u32>, Head)> {
-        self.position(c).map(|i| (self.items[i].1, self.items[i].2))
-    }
-
-    fn set(&mut self, c: &Coordinate, entity: Option<u32>, head: Head) {
-        if let Some(i) = self.position(c) {
-            self.items[i] = (c.clone(), entity, head);
-            return;
-        }
-        self.items.push((c.clone(), entity, head));
-        let at = self.items.len() - 1;
-        match &mut self.map {
-            Some(map) => {
-                map.insert(c.clone(), at);
-            }
-            None if self.items.len() > Self::LINEAR_MAX => {
-                let map = self
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (k, _, _))| (k.clone(), i))
-                    .collect();
-                self.map = Some(map);
-            }
-            None => {}
-        }
-    }
+/// Whether two coordinates share their names' allocations.
+fn same_names(a: &Coordinate, b: &Coordinate) -> bool {
+    std::ptr::eq(a.entity(), b.entity()) && std::ptr::eq(a.scope(), b.scope())
 }
 
 /// One new event, decided and hashed, waiting to be framed.
@@ -110,6 +83,16 @@ struct NewEvent {
     coordinate: Coordinate,
     prev_hash: EventHash,
     payload: Vec<u8>,
+}
+
+/// What [`Core::decide`] settled for a request, before it is applied.
+struct Decided {
+    receipts: Vec<AppendReceipt>,
+    repeats: Vec<bool>,
+    events: Vec<NewEvent>,
+    /// Idempotency keys first seen in this request: fingerprint and item.
+    batch_keys: HashMap<IdempotencyKey, ([u8; 16], usize)>,
+    next_global: u64,
 }
 
 /// A request whose checks passed.
@@ -136,6 +119,8 @@ impl Core {
             clock: IdClock::new(),
             poisoned: None,
             buf: Vec::with_capacity(64 * 1024),
+            undo: Vec::new(),
+            recent: vec![None; RECENT_SLOTS],
         }
     }
 
@@ -297,6 +282,10 @@ impl Core {
     }
 
     /// Checks a request against the writer state and decides its events.
+    ///
+    /// Entity heads advance in place as items are decided (later items of
+    /// the same request build on earlier ones); if any item fails its
+    /// check, every head and new entity is put back as it was.
     fn prepare(
         &mut self,
         shared: &Shared,
@@ -310,14 +299,88 @@ impl Core {
                 max: config.max_frame_bytes,
             }));
         }
-        let mut overlay = Overlay::default();
+        let heads_before = self.heads.len();
+        let mut undo = std::mem::take(&mut self.undo);
+        undo.clear();
         let mut new_entities: Vec<Coordinate> = Vec::new();
+        let decided = self.decide(request, &mut undo, &mut new_entities);
+        if decided.is_err() {
+            for (entity, head) in undo.drain(..).rev() {
+                self.heads[entity as usize] = head;
+            }
+            for coordinate in &new_entities {
+                self.entity_ids.remove(coordinate);
+            }
+            if !new_entities.is_empty() {
+                self.recent.fill(None);
+            }
+            self.heads.truncate(heads_before);
+        }
+        self.undo = undo;
+        let Decided {
+            receipts,
+            repeats,
+            events,
+            batch_keys,
+            next_global,
+        } = decided?;
+        for (key, (fp, at)) in batch_keys {
+            self.idempotency.insert(
+                key,
+                IdemRecord {
+                    fingerprint: fp,
+                    receipt: receipts[at].clone(),
+                },
+            );
+        }
+        self.next_global = next_global;
+        Ok(Prepared {
+            receipts,
+            repeats,
+            events,
+            new_entities,
+        })
+    }
+
+    /// The entity id of a coordinate, registering it (as new in this
+    /// request) if the store has never seen it.
+    fn entity_of(&mut self, coordinate: &Coordinate, new_entities: &mut Vec<Coordinate>) -> u32 {
+        let slot = recent_slot(coordinate);
+        if let Some(Some((seen, id))) = self.recent.get(slot) {
+            if same_names(seen, coordinate) {
+                return *id;
+            }
+        }
+        let id = match self.entity_ids.get(coordinate) {
+            Some(id) => *id,
+            None => {
+                new_entities.push(coordinate.clone());
+                self.restore_entity(coordinate.clone())
+            }
+        };
+        if let Some(entry) = self.recent.get_mut(slot) {
+            *entry = Some((coordinate.clone(), id));
+        }
+        id
+    }
+
+    /// Decides the request's events, advancing entity heads in place and
+    /// logging each head's previous value in `undo`.
+    fn decide(
+        &mut self,
+        request: &mut WriteRequest,
+        undo: &mut Vec<(u32, Head)>,
+        new_entities: &mut Vec<Coordinate>,
+    ) -> Result<Decided, WriteFailure> {
         let mut batch_keys: HashMap<IdempotencyKey, ([u8; 16], usize)> = HashMap::new();
         let mut receipts: Vec<AppendReceipt> = Vec::with_capacity(request.events.len());
         let mut repeats = Vec::with_capacity(request.events.len());
         let mut events: Vec<NewEvent> = Vec::with_capacity(request.events.len());
         let mut next_global = self.next_global;
-        for (i, item) in request.events.iter_mut().enumerate() {
+        let now = crate::event::now_micros();
+        // The request's events are consumed: payloads and coordinates move
+        // into the new events (a failed request has no further use for them).
+        for (i, item) in std::mem::take(&mut request.events).into_iter().enumerate() {
             let fail = |error| WriteFailure {
                 item: Some(i),
                 error,
@@ -351,19 +414,8 @@ impl Core {
                 }
                 batch_keys.insert(key, (fp, i));
             }
-            let (entity, head) = match overlay.get(&item.coordinate) {
-                Some(known) => known,
-                None => match self.entity_ids.get(&item.coordinate) {
-                    Some(id) => (Some(*id), self.heads[*id as usize]),
-                    None => (
-                        None,
-                        Head {
-                            next: 0,
-                            hash: EventHash::GENESIS,
-                        },
-                    ),
-                },
-            };
+            let entity = self.entity_of(&item.coordinate, new_entities);
+            let head = self.heads[entity as usize];
             if let Some(expected) = item.expected_sequence {
                 if expected != head.next {
                     return Err(fail(AppendError::SequenceMismatch {
@@ -381,7 +433,7 @@ impl Core {
                     _ => return Err(fail(AppendError::CauseOutOfRange { cause: j })),
                 },
             };
-            let (event_id, timestamp_micros) = self.clock.next();
+            let (event_id, timestamp_micros) = self.clock.next_at(now);
             let mut fields = EventFields {
                 event_id,
                 global_sequence: next_global,
@@ -404,21 +456,11 @@ impl Core {
                 item.coordinate.scope(),
                 &item.payload,
             );
-            let entity = match entity {
-                Some(id) => id,
-                None => {
-                    new_entities.push(item.coordinate.clone());
-                    (self.heads.len() + new_entities.len() - 1) as u32
-                }
+            undo.push((entity, head));
+            self.heads[entity as usize] = Head {
+                next: head.next + 1,
+                hash: fields.hash,
             };
-            overlay.set(
-                &item.coordinate,
-                Some(entity),
-                Head {
-                    next: head.next + 1,
-                    hash: fields.hash,
-                },
-            );
             receipts.push(AppendReceipt {
                 event_id,
                 global_sequence: next_global,
@@ -432,36 +474,18 @@ impl Core {
             events.push(NewEvent {
                 fields,
                 entity,
-                coordinate: item.coordinate.clone(),
+                coordinate: item.coordinate,
                 prev_hash: head.hash,
-                payload: std::mem::take(&mut item.payload),
+                payload: item.payload,
             });
             next_global += 1;
         }
-        // Every check passed: apply to the writer state.
-        for coordinate in &new_entities {
-            self.restore_entity(coordinate.clone());
-        }
-        for (_, entity, head) in overlay.items {
-            if let Some(id) = entity {
-                self.heads[id as usize] = head;
-            }
-        }
-        for (key, (fp, at)) in batch_keys {
-            self.idempotency.insert(
-                key,
-                IdemRecord {
-                    fingerprint: fp,
-                    receipt: receipts[at].clone(),
-                },
-            );
-        }
-        self.next_global = next_global;
-        Ok(Prepared {
+        Ok(Decided {
             receipts,
             repeats,
             events,
-            new_entities,
+            batch_keys,
+            next_global,
         })
     }
 

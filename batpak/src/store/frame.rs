@@ -562,6 +562,50 @@ pub(crate) fn read_event(b: &[u8], max_payload: u64) -> Result<EventView<'_>, Fo
 // ---------------------------------------------------------------------------
 // Chain hash
 
+/// Bytes of chain-hash input gathered on the stack before hashing: the
+/// fixed fields (141 bytes), two short coordinate names and a small payload
+/// fit, so the usual event is hashed with one call.
+const HASH_INPUT_INLINE: usize = 512;
+
+/// The chain-hash input, gathered in a stack buffer and handed to blake3 in
+/// one call (twenty small `update` calls on an incremental hasher cost more
+/// than the compression itself). Input that does not fit spills into an
+/// incremental hasher; the hashed bytes are the same either way. It borrows
+/// its buffer and boxes the rarely used hasher so that it is small to move.
+struct HashInput<'a> {
+    buf: &'a mut [u8; HASH_INPUT_INLINE],
+    len: usize,
+    spilled: Option<Box<blake3::Hasher>>,
+}
+
+impl HashInput<'_> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        if let Some(room) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+            room.copy_from_slice(bytes);
+            self.len += bytes.len();
+            return;
+        }
+        let hasher = self
+            .spilled
+            .get_or_insert_with(|| Box::new(blake3::Hasher::new()));
+        hasher.update(&self.buf[..self.len]);
+        hasher.update(bytes);
+        self.len = 0;
+    }
+
+    fn finish(self) -> EventHash {
+        let hash = match self.spilled {
+            None => blake3::hash(&self.buf[..self.len]),
+            Some(mut hasher) => {
+                hasher.update(&self.buf[..self.len]);
+                hasher.finalize()
+            }
+        };
+        EventHash(*hash.as_bytes())
+    }
+}
+
 /// The chain hash of one event (FORMAT.md "The hash chain").
 pub(crate) fn chain_hash(
     prev: &EventHash,
@@ -570,41 +614,42 @@ pub(crate) fn chain_hash(
     scope: &str,
     payload: &[u8],
 ) -> EventHash {
-    let mut h = blake3::Hasher::new();
-    h.update(HASH_DOMAIN);
-    h.update(prev.as_bytes());
-    h.update(&f.event_id.to_bytes());
-    h.update(&f.global_sequence.to_le_bytes());
-    h.update(&f.entity_sequence.to_le_bytes());
-    h.update(&f.timestamp_micros.to_le_bytes());
-    h.update(&f.kind.to_raw().to_le_bytes());
-    h.update(&f.payload_version.to_le_bytes());
-    h.update(&f.resolved_correlation().to_bytes());
+    let mut buf = [0u8; HASH_INPUT_INLINE];
+    let mut h = HashInput {
+        buf: &mut buf,
+        len: 0,
+        spilled: None,
+    };
+    h.put(HASH_DOMAIN);
+    h.put(prev.as_bytes());
+    h.put(&f.event_id.to_bytes());
+    h.put(&f.global_sequence.to_le_bytes());
+    h.put(&f.entity_sequence.to_le_bytes());
+    h.put(&f.timestamp_micros.to_le_bytes());
+    h.put(&f.kind.to_raw().to_le_bytes());
+    h.put(&f.payload_version.to_le_bytes());
+    h.put(&f.resolved_correlation().to_bytes());
     match f.causation_id {
         Some(id) => {
-            h.update(&[1]);
-            h.update(&id.to_bytes());
+            h.put(&[1]);
+            h.put(&id.to_bytes());
         }
-        None => {
-            h.update(&[0; 17]);
-        }
+        None => h.put(&[0; 17]),
     }
     match f.idempotency_key {
         Some(key) => {
-            h.update(&[1]);
-            h.update(key.as_bytes());
+            h.put(&[1]);
+            h.put(key.as_bytes());
         }
-        None => {
-            h.update(&[0; 17]);
-        }
+        None => h.put(&[0; 17]),
     }
     for s in [entity, scope] {
-        h.update(&(s.len() as u16).to_le_bytes());
-        h.update(s.as_bytes());
+        h.put(&(s.len() as u16).to_le_bytes());
+        h.put(s.as_bytes());
     }
-    h.update(&(payload.len() as u32).to_le_bytes());
-    h.update(payload);
-    EventHash(*h.finalize().as_bytes())
+    h.put(&(payload.len() as u32).to_le_bytes());
+    h.put(payload);
+    h.finish()
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub(crate) struct Index {
     by_kind: HashMap<u16, Vec<u64>, BuildHasherDefault<KindHasher>>,
     /// Ranges of global sequences within which event ids increase.
     id_runs: Vec<Range<u64>>,
-    /// Every `FENCE_STRIDE`-th id: a small array (1/64 of `ids`) that stays
+    /// Every `FENCE_STRIDE`-th id: a small array (1/16 of `ids`) that stays
     /// in cache, so a lookup touches few cold lines of `ids`.
     fence: Vec<u128>,
 }
@@ -113,6 +113,13 @@ impl Index {
             entity: loc.entity,
             kind: loc.kind,
         })
+    }
+
+    /// Where the event at a global sequence is: (segment, offset), without
+    /// touching its id.
+    pub(crate) fn location(&self, global_sequence: u64) -> Option<(u32, u32)> {
+        let i = usize::try_from(global_sequence).ok()?;
+        self.locations.get(i).map(|l| (l.segment, l.offset))
     }
 
     /// The entity and kind at a global sequence (no id copy).

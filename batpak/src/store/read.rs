@@ -2,7 +2,8 @@
 //! index's read lock only to copy locations, then read the segment files
 //! positionally, so they never wait for a write or a sync.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
@@ -24,6 +25,8 @@ const CHUNK: usize = 256;
 const COALESCE_GAP: u64 = 4096;
 /// Largest single coalesced read.
 const MAX_READ: u64 = 256 * 1024;
+/// Point reads up to this size are copied out of the block cache.
+const SMALL_READ: usize = 512;
 
 /// Heap bytes held by the in-memory index (see [`Store::index_memory`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,14 +42,39 @@ pub struct IndexMemory {
     pub entity_bytes: usize,
 }
 
-/// One event to fetch: where it is and where its entity's previous event is.
-#[derive(Debug, Clone)]
+/// One event to fetch: where it is, where its entity's previous event is,
+/// and (once fetched) where its record sits in the query's byte buffer.
+#[derive(Debug)]
 struct Candidate {
     seq: u64,
     entry: IndexEntry,
-    coordinate: Coordinate,
+    /// Taken when the event is handed out.
+    coordinate: Option<Coordinate>,
     /// The entity's previous event (global sequence and location).
     prev: Option<(u64, IndexEntry)>,
+    /// Offset of the record in [`Query::bytes`].
+    at: usize,
+}
+
+/// Hashes `u32` entity ids with one multiply (ids are dense integers
+/// assigned by the store, not chosen by users).
+#[derive(Debug, Default)]
+struct EntityIdHasher(u64);
+
+impl std::hash::Hasher for EntityIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// Where a query's candidates come from.
@@ -88,19 +116,40 @@ pub struct Query<'s> {
     store: &'s Store,
     region: Option<Region>,
     source: Source,
-    ready: VecDeque<Result<StoredEvent<Vec<u8>>, ReadError>>,
-    /// Last hash seen per entity, to fill `prev_hash` without a read.
-    last_hash: HashMap<u32, (u64, EventHash)>,
+    /// The current chunk: events fetched, decoded one by one as the
+    /// iterator advances (no queue of decoded events).
+    chunk: Vec<Candidate>,
+    /// Next position in `chunk`.
+    pos: usize,
+    /// The chunk's records, read in coalesced spans (reused across chunks).
+    bytes: Vec<u8>,
+    /// A read that failed after `chunk` was fetched: reported once the
+    /// events before it are out, then the query ends.
+    failed: Option<ReadError>,
+    /// The last event handed out (entity, global sequence, hash): in an
+    /// entity's stream it is always the next event's predecessor.
+    last: Option<(u32, u64, EventHash)>,
+    /// Last hash seen per entity, to fill `prev_hash` without a read (not
+    /// needed for one entity's stream, which `last` covers).
+    last_hash: HashMap<u32, (u64, EventHash), BuildHasherDefault<EntityIdHasher>>,
 }
 
 impl Iterator for Query<'_> {
     type Item = Result<StoredEvent<Vec<u8>>, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.ready.is_empty() {
+        if self.pos == self.chunk.len() {
+            if let Some(error) = self.failed.take() {
+                return Some(Err(error));
+            }
             self.fill();
         }
-        self.ready.pop_front()
+        let pos = self.pos;
+        let c = self.chunk.get_mut(pos)?;
+        self.pos += 1;
+        let coordinate = c.coordinate.take();
+        let (seq, entry, prev, at) = (c.seq, c.entry, c.prev, c.at);
+        Some(self.decode(seq, &entry, prev, at, coordinate))
     }
 }
 
@@ -110,26 +159,32 @@ impl<'s> Query<'s> {
             store,
             region,
             source,
-            ready: VecDeque::new(),
-            last_hash: HashMap::new(),
+            chunk: Vec::new(),
+            pos: 0,
+            bytes: Vec::new(),
+            failed: None,
+            last: None,
+            last_hash: HashMap::default(),
         }
     }
 
+    /// Fetches the next chunk of events: their locations from the index,
+    /// then their records, nearby ones coalesced into one read.
     fn fill(&mut self) {
-        let candidates = {
+        self.chunk.clear();
+        self.pos = 0;
+        self.bytes.clear();
+        {
             let index = self.store.index();
-            self.collect(&index)
-        };
-        if candidates.is_empty() {
-            return;
+            self.collect(&index);
         }
         let mut start = 0;
-        while start < candidates.len() {
-            let first = &candidates[start].entry;
+        while start < self.chunk.len() {
+            let first = self.chunk[start].entry;
             let mut end = start + 1;
             let mut span_end = u64::from(first.offset) + u64::from(first.len);
-            while end < candidates.len() {
-                let e = &candidates[end].entry;
+            while end < self.chunk.len() {
+                let e = &self.chunk[end].entry;
                 let e_end = u64::from(e.offset) + u64::from(e.len);
                 let contiguous = e.segment == first.segment
                     && u64::from(e.offset) >= u64::from(first.offset)
@@ -142,40 +197,62 @@ impl<'s> Query<'s> {
                 end += 1;
             }
             let span_start = u64::from(first.offset);
-            match self.store.read_span(first.segment, span_start, span_end) {
-                Ok(bytes) => {
-                    for c in &candidates[start..end] {
-                        let from = (u64::from(c.entry.offset) - span_start) as usize;
-                        let record = &bytes[from..from + c.entry.len as usize];
-                        let event = self.decode(c, record);
-                        self.ready.push_back(event);
-                    }
-                }
-                Err(e) => {
-                    self.ready.push_back(Err(e));
-                    self.source = Source::List {
-                        seqs: Vec::new(),
-                        next: 0,
-                    };
-                    return;
-                }
+            let base = self.bytes.len();
+            let read =
+                self.store
+                    .read_span_into(first.segment, span_start, span_end, &mut self.bytes);
+            if let Err(e) = read {
+                // Hand out what was read, then the error; then stop.
+                self.chunk.truncate(start);
+                self.failed = Some(e);
+                self.source = Source::List {
+                    seqs: Vec::new(),
+                    next: 0,
+                };
+                return;
+            }
+            for c in &mut self.chunk[start..end] {
+                c.at = base + (u64::from(c.entry.offset) - span_start) as usize;
             }
             start = end;
         }
     }
 
-    fn decode(&mut self, c: &Candidate, record: &[u8]) -> Result<StoredEvent<Vec<u8>>, ReadError> {
-        let prev_hash = match c.prev {
+    fn decode(
+        &mut self,
+        seq: u64,
+        entry: &IndexEntry,
+        prev: Option<(u64, IndexEntry)>,
+        at: usize,
+        coordinate: Option<Coordinate>,
+    ) -> Result<StoredEvent<Vec<u8>>, ReadError> {
+        let prev_hash = match prev {
             None => EventHash::GENESIS,
-            Some((prev_seq, prev_entry)) => match self.last_hash.get(&c.entry.entity) {
-                Some((seq, hash)) if *seq == prev_seq => *hash,
-                _ => self.store.read_hash(&prev_entry)?,
+            Some((prev_seq, prev_entry)) => match self.last {
+                Some((entity, seq, hash)) if entity == entry.entity && seq == prev_seq => hash,
+                _ => match self.last_hash.get(&entry.entity) {
+                    Some((seq, hash)) if *seq == prev_seq => *hash,
+                    _ => self.store.read_hash(&prev_entry)?,
+                },
             },
         };
+        let Some(coordinate) = coordinate else {
+            return Err(self.store.corrupt(
+                entry,
+                frame::FormatError::Invalid("event handed out twice".into()),
+            ));
+        };
+        let record = self
+            .bytes
+            .get(at..at + entry.len as usize)
+            .unwrap_or_default();
         let event = self
             .store
-            .decode_record(&c.entry, record, c.coordinate.clone(), prev_hash)?;
-        self.last_hash.insert(c.entry.entity, (c.seq, event.hash));
+            .decode_record(entry, record, coordinate, prev_hash)?;
+        if !matches!(self.source, Source::Entity { .. }) {
+            self.last_hash.insert(entry.entity, (seq, event.hash));
+        }
+        self.last = Some((entry.entity, seq, event.hash));
         Ok(event)
     }
 
@@ -196,13 +273,14 @@ impl<'s> Query<'s> {
         Some(Candidate {
             seq,
             entry,
-            coordinate: entity.coordinate.clone(),
+            coordinate: Some(entity.coordinate.clone()),
             prev,
+            at: 0,
         })
     }
 
-    fn collect(&mut self, index: &Index) -> Vec<Candidate> {
-        let mut out = Vec::with_capacity(CHUNK);
+    fn collect(&mut self, index: &Index) {
+        let out = &mut self.chunk;
         match &mut self.source {
             Source::Scan { next, end } => {
                 let region = self.region.as_ref();
@@ -237,7 +315,7 @@ impl<'s> Query<'s> {
             }
             Source::Entity { entity, next, end } => {
                 let Some(e) = index.entity(*entity) else {
-                    return out;
+                    return;
                 };
                 while *next < *end && out.len() < CHUNK {
                     let pos = *next;
@@ -250,7 +328,6 @@ impl<'s> Query<'s> {
                 }
             }
         }
-        out
     }
 }
 
@@ -321,10 +398,18 @@ impl Store {
     ) -> Result<T, ReadError> {
         let block = start / BLOCK_SIZE;
         if self.shared.cache.wants(start, end) && (end - 1) / BLOCK_SIZE == block {
+            let from = (start - block * BLOCK_SIZE) as usize;
+            let to = (end - block * BLOCK_SIZE) as usize;
+            // Small reads (a hash, a typical record) are copied out of a
+            // cached block onto the stack: no segment file, no Arc clone.
+            let mut small = [0u8; SMALL_READ];
+            if let Some(out) = small.get_mut(..to - from) {
+                if self.shared.cache.copy(segment, block, from..to, out) {
+                    return f(out);
+                }
+            }
             let file = self.segment_file(segment, start)?;
             if let Some(data) = self.cached_block(&file, segment, block)? {
-                let from = (start - block * BLOCK_SIZE) as usize;
-                let to = (end - block * BLOCK_SIZE) as usize;
                 if let Some(bytes) = data.get(from..to) {
                     return f(bytes);
                 }
@@ -335,17 +420,31 @@ impl Store {
 
     /// Reads bytes `start..end` of the segment at `segment` (position).
     fn read_span(&self, segment: u32, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
+        let mut buf = Vec::new();
+        self.read_span_into(segment, start, end, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// Appends bytes `start..end` of the segment at `segment` (position) to
+    /// `buf` (queries reuse one buffer for all their reads).
+    fn read_span_into(
+        &self,
+        segment: u32,
+        start: u64,
+        end: u64,
+        buf: &mut Vec<u8>,
+    ) -> Result<(), ReadError> {
         let file = self.segment_file(segment, start)?;
         let io_error = |source| ReadError::Io {
             path: file.path.clone(),
             source,
         };
+        let base = buf.len();
         if !self.shared.cache.wants(start, end) {
-            let mut buf = vec![0u8; (end - start) as usize];
-            read_exact_at(&file.file, &mut buf, start).map_err(io_error)?;
-            return Ok(buf);
+            buf.resize(base + (end - start) as usize, 0);
+            return read_exact_at(&file.file, &mut buf[base..], start).map_err(io_error);
         }
-        let mut buf = Vec::with_capacity((end - start) as usize);
+        buf.reserve((end - start) as usize);
         let mut at = start;
         while at < end {
             let block = at / BLOCK_SIZE;
@@ -363,12 +462,17 @@ impl Store {
             }
             at = upto;
         }
-        Ok(buf)
+        Ok(())
     }
 
     fn read_hash(&self, entry: &IndexEntry) -> Result<EventHash, ReadError> {
-        let at = u64::from(entry.offset) + EVENT_HASH_OFFSET as u64;
-        self.with_bytes(entry.segment, at, at + 32, |bytes| {
+        self.read_hash_at(entry.segment, entry.offset)
+    }
+
+    /// The hash of the event record at `offset` in segment `segment`.
+    fn read_hash_at(&self, segment: u32, offset: u32) -> Result<EventHash, ReadError> {
+        let at = u64::from(offset) + EVENT_HASH_OFFSET as u64;
+        self.with_bytes(segment, at, at + 32, |bytes| {
             let mut hash = [0u8; 32];
             hash.copy_from_slice(bytes);
             Ok(EventHash(hash))
@@ -464,7 +568,7 @@ impl Store {
                 index
                     .entity(entry.entity)
                     .and_then(|e| e.events.get(usize::try_from(position - 1).ok()?).copied())
-                    .and_then(|p| index.entry(p))
+                    .and_then(|p| index.location(p))
             };
             let Some(prev) = prev else {
                 return Err(self.corrupt(
@@ -474,7 +578,8 @@ impl Store {
                     )),
                 ));
             };
-            event.prev_hash = self.read_hash(&prev)?;
+            let (segment, offset) = prev;
+            event.prev_hash = self.read_hash_at(segment, offset)?;
         }
         Ok(Some(event))
     }

@@ -300,3 +300,51 @@ fn chain_hash_golden_value() {
         expected
     );
 }
+
+#[test]
+fn chain_hash_of_long_input_hashes_the_same_bytes() {
+    // Long names and payloads spill out of the stack buffer; the hashed
+    // bytes must still be FORMAT.md's layout, one field after another.
+    let f = sample_fields(true);
+    let entity = "e".repeat(crate::coordinate::MAX_NAME_LEN);
+    let scope = "s".repeat(200);
+    for payload_len in [0usize, 1, 100, 300, 511, 512, 513, 5000] {
+        let payload: Vec<u8> = (0..payload_len).map(|i| i as u8).collect();
+        let mut input = Vec::new();
+        input.extend_from_slice(b"batpak/event/v1");
+        input.extend_from_slice(&[7; 32]);
+        input.extend_from_slice(&id16(0x10));
+        input.extend_from_slice(&0x11u64.to_le_bytes());
+        input.extend_from_slice(&0x22u64.to_le_bytes());
+        input.extend_from_slice(&0x33u64.to_le_bytes());
+        input.extend_from_slice(&0x1ABCu16.to_le_bytes());
+        input.extend_from_slice(&2u16.to_le_bytes());
+        input.extend_from_slice(&id16(0x40));
+        input.push(1);
+        input.extend_from_slice(&id16(0x60));
+        input.push(1);
+        input.extend_from_slice(&id16(0x80));
+        for s in [&entity, &scope] {
+            input.extend_from_slice(&(s.len() as u16).to_le_bytes());
+            input.extend_from_slice(s.as_bytes());
+        }
+        input.extend_from_slice(&(payload_len as u32).to_le_bytes());
+        input.extend_from_slice(&payload);
+        let expected = EventHash(*blake3::hash(&input).as_bytes());
+        assert_eq!(
+            chain_hash(&EventHash([7; 32]), &f, &entity, &scope, &payload),
+            expected,
+            "payload of {payload_len} bytes"
+        );
+        // Short names: the inline path for small payloads.
+        let mut short = input[..141].to_vec();
+        short.extend_from_slice(&[1, 0, b'e', 1, 0, b's']);
+        short.extend_from_slice(&(payload_len as u32).to_le_bytes());
+        short.extend_from_slice(&payload);
+        assert_eq!(
+            chain_hash(&EventHash([7; 32]), &f, "e", "s", &payload),
+            EventHash(*blake3::hash(&short).as_bytes()),
+            "short names, payload of {payload_len} bytes"
+        );
+    }
+}
