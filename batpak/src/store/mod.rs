@@ -41,6 +41,7 @@ mod index;
 pub(crate) mod io;
 mod limits;
 mod open;
+mod query;
 mod read;
 pub(crate) mod segment;
 mod transition;
@@ -69,7 +70,8 @@ pub use error::{AppendError, BatchError, CloseError, OpenError, ReadError};
 pub use frame::FormatError;
 pub use gates::{BypassCommit, CommitError};
 pub use limits::{DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_ITEMS};
-pub use read::{Ancestors, IndexMemory, Query};
+pub use query::Query;
+pub use read::{Ancestors, IndexMemory};
 pub use transition::LoadError;
 pub use typed::TypedQuery;
 pub use types::{

@@ -12,7 +12,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::read::Query;
+use super::query::Query;
 use super::{ReadError, Store};
 use crate::coordinate::{Coordinate, Region};
 use crate::event::{EventKind, EventPayload, KindCollision, StoredEvent, Upcasters};

@@ -1,0 +1,452 @@
+//! Queries: [`Query`], the iterator behind [`Store::query`],
+//! [`Store::stream`] and the typed reads. It copies locations from the index
+//! a chunk at a time under the read lock, then reads the records with
+//! coalesced positional reads, so it never waits for a write or a sync.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use crate::coordinate::{Coordinate, EntityFilter, KindFilter, Region};
+use crate::event::{EventHash, StoredEvent};
+
+use super::error::ReadError;
+use super::frame;
+use super::index::{Index, IndexEntry};
+use super::read::MAX_READ;
+use super::Store;
+
+/// Most events one query fetches per index visit.
+const CHUNK: usize = 256;
+/// Adjacent records closer than this are read with one system call.
+const COALESCE_GAP: u64 = 4096;
+
+/// One event to fetch: where it is, where its entity's previous event is,
+/// and (once fetched) where its record sits in the query's byte buffer.
+#[derive(Debug)]
+struct Candidate {
+    seq: u64,
+    entry: IndexEntry,
+    /// Taken when the event is handed out.
+    coordinate: Option<Coordinate>,
+    /// The entity's previous event (global sequence and location).
+    prev: Option<(u64, IndexEntry)>,
+    /// Offset of the record in [`Query::bytes`].
+    at: usize,
+}
+
+/// Hashes `u32` entity ids with one multiply (ids are dense integers
+/// assigned by the store, not chosen by users).
+#[derive(Debug, Default)]
+struct EntityIdHasher(u64);
+
+impl std::hash::Hasher for EntityIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Where a query's candidates come from.
+#[derive(Debug)]
+enum Source {
+    /// Global sequences `next..end`, filtered by the region.
+    Scan { next: u64, end: u64 },
+    /// An explicit ascending list of global sequences.
+    List { seqs: Vec<u64>, next: usize },
+    /// One entity's events, positions `next..end`.
+    Entity {
+        entity: u32,
+        next: usize,
+        end: usize,
+    },
+}
+
+/// An iterator over stored events (raw MessagePack payloads), from
+/// [`Store::query`] (global order) or [`Store::stream`] (entity order).
+///
+/// It sees the events that existed when it was created. It fetches them in
+/// chunks, so memory stays small however many events match.
+///
+/// # Examples
+///
+/// ```
+/// # use batpak::prelude::*;
+/// # use batpak::store::{Store, StoreConfig};
+/// # let dir = tempfile::tempdir()?;
+/// # let store = Store::open(StoreConfig::new(dir.path()))?;
+/// # for n in 0..5u32 { store.append(&Coordinate::new("a-1", "s")?, EventKind::custom(1, 1), &n)?; }
+/// // Take what you need; the rest is never read.
+/// let first_two: Vec<_> = store.query(&Region::all()).take(2).collect::<Result<_, _>>()?;
+/// assert_eq!(first_two.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Query<'s> {
+    store: &'s Store,
+    region: Option<Region>,
+    source: Source,
+    /// The current chunk: events fetched, decoded one by one as the
+    /// iterator advances (no queue of decoded events).
+    chunk: Vec<Candidate>,
+    /// Next position in `chunk`.
+    pos: usize,
+    /// The chunk's records, read in coalesced spans (reused across chunks).
+    bytes: Vec<u8>,
+    /// A read that failed after `chunk` was fetched: reported once the
+    /// events before it are out, then the query ends.
+    failed: Option<ReadError>,
+    /// The last event handed out (entity, global sequence, hash): in an
+    /// entity's stream it is always the next event's predecessor.
+    last: Option<(u32, u64, EventHash)>,
+    /// Last hash seen per entity, to fill `prev_hash` without a read (not
+    /// needed for one entity's stream, which `last` covers).
+    last_hash: HashMap<u32, (u64, EventHash), BuildHasherDefault<EntityIdHasher>>,
+}
+
+impl Iterator for Query<'_> {
+    type Item = Result<StoredEvent<Vec<u8>>, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos == self.chunk.len() {
+            if let Some(error) = self.failed.take() {
+                return Some(Err(error));
+            }
+            self.fill();
+        }
+        let pos = self.pos;
+        let c = self.chunk.get_mut(pos)?;
+        self.pos += 1;
+        let coordinate = c.coordinate.take();
+        let (seq, entry, prev, at) = (c.seq, c.entry, c.prev, c.at);
+        Some(self.decode(seq, &entry, prev, at, coordinate))
+    }
+}
+
+impl<'s> Query<'s> {
+    fn new(store: &'s Store, region: Option<Region>, source: Source) -> Query<'s> {
+        Query {
+            store,
+            region,
+            source,
+            chunk: Vec::new(),
+            pos: 0,
+            bytes: Vec::new(),
+            failed: None,
+            last: None,
+            last_hash: HashMap::default(),
+        }
+    }
+
+    /// Fetches the next chunk of events: their locations from the index,
+    /// then their records, nearby ones coalesced into one read.
+    fn fill(&mut self) {
+        self.chunk.clear();
+        self.pos = 0;
+        self.bytes.clear();
+        {
+            let index = self.store.index();
+            self.collect(&index);
+        }
+        let mut start = 0;
+        while start < self.chunk.len() {
+            let first = self.chunk[start].entry;
+            let mut end = start + 1;
+            let mut span_end = u64::from(first.offset) + u64::from(first.len);
+            while end < self.chunk.len() {
+                let e = &self.chunk[end].entry;
+                let e_end = u64::from(e.offset) + u64::from(e.len);
+                let contiguous = e.segment == first.segment
+                    && u64::from(e.offset) >= u64::from(first.offset)
+                    && u64::from(e.offset) <= span_end + COALESCE_GAP
+                    && e_end - u64::from(first.offset) <= MAX_READ;
+                if !contiguous {
+                    break;
+                }
+                span_end = span_end.max(e_end);
+                end += 1;
+            }
+            let span_start = u64::from(first.offset);
+            let base = self.bytes.len();
+            let read =
+                self.store
+                    .read_span_into(first.segment, span_start, span_end, &mut self.bytes);
+            if let Err(e) = read {
+                // Hand out what was read, then the error; then stop.
+                self.chunk.truncate(start);
+                self.failed = Some(e);
+                self.source = Source::List {
+                    seqs: Vec::new(),
+                    next: 0,
+                };
+                return;
+            }
+            for c in &mut self.chunk[start..end] {
+                c.at = base + (u64::from(c.entry.offset) - span_start) as usize;
+            }
+            start = end;
+        }
+    }
+
+    fn decode(
+        &mut self,
+        seq: u64,
+        entry: &IndexEntry,
+        prev: Option<(u64, IndexEntry)>,
+        at: usize,
+        coordinate: Option<Coordinate>,
+    ) -> Result<StoredEvent<Vec<u8>>, ReadError> {
+        let prev_hash = match prev {
+            None => EventHash::GENESIS,
+            Some((prev_seq, prev_entry)) => match self.last {
+                Some((entity, seq, hash)) if entity == entry.entity && seq == prev_seq => hash,
+                _ => match self.last_hash.get(&entry.entity) {
+                    Some((seq, hash)) if *seq == prev_seq => *hash,
+                    _ => self.store.read_hash(&prev_entry)?,
+                },
+            },
+        };
+        let Some(coordinate) = coordinate else {
+            return Err(self.store.corrupt(
+                entry,
+                frame::FormatError::Invalid("event handed out twice".into()),
+            ));
+        };
+        let record = self
+            .bytes
+            .get(at..at + entry.len as usize)
+            .unwrap_or_default();
+        let event = self
+            .store
+            .decode_record(entry, record, coordinate, prev_hash)?;
+        if !matches!(self.source, Source::Entity { .. }) {
+            self.last_hash.insert(entry.entity, (seq, event.hash));
+        }
+        self.last = Some((entry.entity, seq, event.hash));
+        Ok(event)
+    }
+
+    fn candidate(index: &Index, seq: u64, prev: Option<u64>) -> Option<Candidate> {
+        let entry = index.entry(seq)?;
+        let entity = index.entity(entry.entity)?;
+        let prev = match prev {
+            Some(p) => Some(p),
+            None => {
+                let pos = entity.events.binary_search(&seq).ok()?;
+                pos.checked_sub(1).map(|p| entity.events[p])
+            }
+        };
+        let prev = match prev {
+            Some(p) if p != u64::MAX => Some((p, index.entry(p)?)),
+            _ => None,
+        };
+        Some(Candidate {
+            seq,
+            entry,
+            coordinate: Some(entity.coordinate.clone()),
+            prev,
+            at: 0,
+        })
+    }
+
+    fn collect(&mut self, index: &Index) {
+        let out = &mut self.chunk;
+        match &mut self.source {
+            Source::Scan { next, end } => {
+                let region = self.region.as_ref();
+                while *next < *end && out.len() < CHUNK {
+                    let seq = *next;
+                    *next += 1;
+                    let Some((entity, kind)) = index.entity_and_kind(seq) else {
+                        break;
+                    };
+                    if let Some(region) = region {
+                        let Some(entity) = index.entity(entity) else {
+                            continue;
+                        };
+                        let kind = crate::event::EventKind::from_raw(kind);
+                        if !region.matches(&entity.coordinate, kind, seq) {
+                            continue;
+                        }
+                    }
+                    if let Some(c) = Query::candidate(index, seq, None) {
+                        out.push(c);
+                    }
+                }
+            }
+            Source::List { seqs, next } => {
+                while *next < seqs.len() && out.len() < CHUNK {
+                    let seq = seqs[*next];
+                    *next += 1;
+                    if let Some(c) = Query::candidate(index, seq, None) {
+                        out.push(c);
+                    }
+                }
+            }
+            Source::Entity { entity, next, end } => {
+                let Some(e) = index.entity(*entity) else {
+                    return;
+                };
+                while *next < *end && out.len() < CHUNK {
+                    let pos = *next;
+                    *next += 1;
+                    let seq = e.events[pos];
+                    let prev = pos.checked_sub(1).map_or(u64::MAX, |p| e.events[p]);
+                    if let Some(c) = Query::candidate(index, seq, Some(prev)) {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Store {
+    /// The events in `region`, in global order, as an iterator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// for (entity, scope) in [("a-1", "red"), ("a-2", "blue"), ("a-3", "red")] {
+    ///     store.append(&Coordinate::new(entity, scope)?, EventKind::custom(1, 1), &entity)?;
+    /// }
+    /// let red: Vec<_> = store.query(&Region::scope("red")).collect::<Result<_, _>>()?;
+    /// let names: Vec<_> = red.iter().map(|e| e.coordinate.entity().to_owned()).collect();
+    /// assert_eq!(names, ["a-1", "a-3"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn query(&self, region: &Region) -> Query<'_> {
+        let index = self.index();
+        let end = index.len();
+        let (from, to) = match region.sequence_range() {
+            Some(r) => (*r.start(), r.end().saturating_add(1).min(end)),
+            None => (0, end),
+        };
+        // An exact coordinate: walk that entity's list.
+        if let (EntityFilter::Exact(entity), Some(scope)) =
+            (region.entity_filter(), region.scope_filter())
+        {
+            let coordinate = Coordinate::new(&**entity, scope).ok();
+            let id = coordinate.and_then(|c| index.entity_id(&c));
+            let seqs: Vec<u64> = id
+                .and_then(|id| index.entity(id))
+                .map(|e| {
+                    // Ascending: slice the range instead of filtering the
+                    // whole history (cursors poll this from a late position).
+                    let lo = e.events.partition_point(|&s| s < from);
+                    let hi = e.events.partition_point(|&s| s < to).max(lo);
+                    e.events[lo..hi].to_vec()
+                })
+                .unwrap_or_default();
+            return self.filtered_list(region, seqs);
+        }
+        // Only a kind list: merge those kinds' lists.
+        if let (EntityFilter::All, None, KindFilter::Exact(kinds)) = (
+            region.entity_filter(),
+            region.scope_filter(),
+            region.kind_filter(),
+        ) {
+            let mut seqs: Vec<u64> = kinds
+                .iter()
+                .flat_map(|k| index.by_kind(*k).iter().copied())
+                .filter(|&s| s >= from && s < to)
+                .collect();
+            seqs.sort_unstable();
+            return Query::new(self, None, Source::List { seqs, next: 0 });
+        }
+        drop(index);
+        Query::new(
+            self,
+            Some(region.clone()),
+            Source::Scan {
+                next: from,
+                end: to,
+            },
+        )
+    }
+
+    fn filtered_list(&self, region: &Region, seqs: Vec<u64>) -> Query<'_> {
+        let seqs = {
+            let index = self.index();
+            seqs.into_iter()
+                .filter(|&s| {
+                    index.entry(s).is_some_and(|e| {
+                        region.matches_kind(crate::event::EventKind::from_raw(e.kind))
+                    })
+                })
+                .collect()
+        };
+        Query::new(self, None, Source::List { seqs, next: 0 })
+    }
+
+    /// One entity's events in entity order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use batpak::prelude::*;
+    /// # use batpak::store::{Store, StoreConfig};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let store = Store::open(StoreConfig::new(dir.path()))?;
+    /// let coord = Coordinate::new("counter", "app")?;
+    /// for n in 0..3u32 {
+    ///     store.append(&coord, EventKind::custom(1, 1), &n)?;
+    /// }
+    /// let seqs: Vec<u64> = store
+    ///     .stream(&coord)
+    ///     .map(|e| e.map(|e| e.header().entity_sequence))
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(seqs, [0, 1, 2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stream(&self, coordinate: &Coordinate) -> Query<'_> {
+        let index = self.index();
+        let source = match index.entity_id(coordinate) {
+            Some(entity) => Source::Entity {
+                entity,
+                next: 0,
+                end: index.entity(entity).map_or(0, |e| e.events.len()),
+            },
+            None => Source::List {
+                seqs: Vec::new(),
+                next: 0,
+            },
+        };
+        drop(index);
+        Query::new(self, None, source)
+    }
+
+    /// One entity's events from entity sequence `from` on (projections
+    /// catching up: cost grows with the new events only).
+    pub(crate) fn stream_from(&self, coordinate: &Coordinate, from: u64) -> Query<'_> {
+        let index = self.index();
+        let source = match index.entity_id(coordinate) {
+            Some(entity) => {
+                let end = index.entity(entity).map_or(0, |e| e.events.len());
+                Source::Entity {
+                    entity,
+                    next: usize::try_from(from).unwrap_or(usize::MAX).min(end),
+                    end,
+                }
+            }
+            None => Source::List {
+                seqs: Vec::new(),
+                next: 0,
+            },
+        };
+        drop(index);
+        Query::new(self, None, source)
+    }
+}
