@@ -2,6 +2,9 @@
 //! path, and the I/O seam (a failing sync poisons the writer).
 
 use super::*;
+use crate::coordinate::Coordinate;
+use crate::event::EventKind;
+use crate::id::CausationId;
 
 #[test]
 fn commit_listeners_see_whole_batches_in_commit_order() {
