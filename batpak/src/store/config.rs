@@ -426,9 +426,10 @@ impl StoreConfig {
         self
     }
 
-    /// Replaces the file I/O seam (fault injection).
+    /// Replaces the file I/O seam, for unit tests of the seam itself
+    /// (fault injection installs its own through `fault_injection`).
+    #[cfg(test)]
     #[must_use]
-    #[allow(dead_code, reason = "used by fault-injection tests (issue 4)")]
     pub(crate) fn with_io(mut self, io: Arc<dyn StoreIo>) -> StoreConfig {
         self.io = io;
         self

@@ -659,10 +659,6 @@ impl Core {
         for (at, mut p) in prepared {
             if !listeners.is_empty() && !p.events.is_empty() {
                 let batch = CommittedBatch {
-                    durable: p
-                        .events
-                        .last()
-                        .is_some_and(|e| e.fields.global_sequence < synced),
                     events: p.events.drain(..).map(stored_event).collect(),
                 };
                 for listener in &listeners {

@@ -81,9 +81,6 @@ pub(crate) type WriteResult = Result<Vec<AppendReceipt>, WriteFailure>;
 #[derive(Debug, Clone)]
 pub(crate) struct CommittedBatch {
     pub(crate) events: Vec<StoredEvent<Vec<u8>>>,
-    /// Whether the batch was synced before listeners were called.
-    #[allow(dead_code, reason = "read by subscriptions (issue 8)")]
-    pub(crate) durable: bool,
 }
 
 /// A function called by the writer after each commit.
