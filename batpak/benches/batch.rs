@@ -12,18 +12,9 @@ use std::path::Path;
 use batpak::prelude::*;
 use batpak::store::{Durability, Store, StoreConfig};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use serde::Serialize;
 
-/// About 75 bytes of MessagePack (the same payload as the store benches).
-#[derive(Serialize)]
-struct Payload {
-    account: &'static str,
-    memo: &'static str,
-    cents: u64,
-    seq: u64,
-}
-
-const KIND: EventKind = EventKind::custom(1, 1);
+mod common;
+use common::{payload, KIND};
 
 fn open(dir: &Path, durability: Durability) -> Store {
     Store::open(StoreConfig::new(dir).durability(durability)).unwrap()
@@ -33,15 +24,7 @@ fn open(dir: &Path, durability: Durability) -> Store {
 /// side, as a user's code would before calling `append_batch`.
 fn items(coords: &[Coordinate], start: u64, n: u64) -> Vec<BatchItem> {
     (start..start + n)
-        .map(|seq| {
-            let payload = Payload {
-                account: "acct-00042",
-                memo: "monthly transfer to savings, ref 2026-11",
-                cents: 12_345,
-                seq,
-            };
-            BatchItem::new(&coords[(seq % 100) as usize], KIND, &payload).unwrap()
-        })
+        .map(|seq| BatchItem::new(&coords[(seq % 100) as usize], KIND, &payload(seq)).unwrap())
         .collect()
 }
 

@@ -14,27 +14,9 @@ use std::time::{Duration, Instant};
 use batpak::prelude::*;
 use batpak::store::{Durability, Store, StoreConfig};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use serde::Serialize;
 
-/// About 75 bytes of MessagePack.
-#[derive(Serialize)]
-struct Payload {
-    account: &'static str,
-    memo: &'static str,
-    cents: u64,
-    seq: u64,
-}
-
-fn payload(seq: u64) -> Payload {
-    Payload {
-        account: "acct-00042",
-        memo: "monthly transfer to savings, ref 2026-11",
-        cents: 12_345,
-        seq,
-    }
-}
-
-const KIND: EventKind = EventKind::custom(1, 1);
+mod common;
+use common::{payload, KIND};
 
 fn coord(i: u64) -> Coordinate {
     Coordinate::new(format!("entity-{i}"), "bench").unwrap()
