@@ -1,6 +1,6 @@
 //! `verify_chain` against deliberate edits made by someone who also fixed
-//! the CRCs: an edited payload, an edited header field, a dropped event and
-//! a reordered event. The frame walker below follows docs/FORMAT.md.
+//! the CRCs: an edited payload, an edited header field, a renamed entity, a
+//! dropped event and a reordered event. The frame walker below follows docs/FORMAT.md.
 
 use std::path::Path;
 
@@ -125,6 +125,25 @@ fn an_edited_payload_is_named() {
     assert_eq!((link.entity_sequence, link.global_sequence), (1, 2));
     assert!(matches!(link.problem, LinkProblem::HashMismatch { .. }));
     assert!(link.to_string().contains("entity sequence 1"), "{link}");
+}
+
+#[test]
+fn a_renamed_entity_breaks_its_chain_at_its_first_event() {
+    let (dir, seg) = six_events();
+    let mut bytes = std::fs::read(&seg).unwrap();
+    // Frame 0 interns the segment's first coordinate: its entity name "a"
+    // sits after the frame header, two counts, the coordinate number and
+    // the name's length.
+    let f = frames(&bytes)[0];
+    let name = f.start + FRAME_HEADER + 8 + 4 + 2;
+    assert_eq!(bytes[name], b'a');
+    bytes[name] = b'c';
+    fix_crcs(&mut bytes);
+    std::fs::write(&seg, &bytes).unwrap();
+    let link = verify(dir.path()).first_broken.expect("broken");
+    assert_eq!(link.coordinate.entity(), "c");
+    assert_eq!((link.entity_sequence, link.global_sequence), (0, 0));
+    assert!(matches!(link.problem, LinkProblem::HashMismatch { .. }));
 }
 
 #[test]

@@ -256,6 +256,55 @@ fn lowering_a_limit_below_stored_data_is_refused_and_loses_nothing() {
 }
 
 #[test]
+fn a_segment_of_another_format_version_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = open(dir.path());
+        store
+            .append(&coord("versioned"), EventKind::custom(1, 1), &1u8)
+            .unwrap();
+    }
+    let seg = segment_files(dir.path()).pop().unwrap();
+    let current = std::fs::read(&seg).unwrap();
+    // The header's format_version (offset 8), re-sealed with a valid CRC
+    // (offset 28, over bytes 0..28): an intact header of another version.
+    for version in [1u16, 3] {
+        let mut bytes = current.clone();
+        bytes[8..10].copy_from_slice(&version.to_le_bytes());
+        let crc = crc32fast::hash(&bytes[..28]);
+        bytes[28..32].copy_from_slice(&crc.to_le_bytes());
+        std::fs::write(&seg, &bytes).unwrap();
+        for repair in [false, true] {
+            let err = Store::open(StoreConfig::new(dir.path()).repair_on_open(repair)).unwrap_err();
+            match &err {
+                OpenError::UnsupportedFormat {
+                    file,
+                    found,
+                    supported,
+                } => {
+                    assert_eq!(file, &seg);
+                    assert_eq!(*found, version);
+                    assert_eq!(*supported, 2);
+                }
+                other => panic!("expected UnsupportedFormat, got {other}"),
+            }
+            assert!(
+                err.to_string().contains("batpak version that wrote it"),
+                "{err}"
+            );
+            assert_eq!(std::fs::read(&seg).unwrap(), bytes, "nothing was changed");
+            assert_eq!(
+                segment_files(dir.path()),
+                vec![seg.clone()],
+                "nothing moved aside"
+            );
+        }
+    }
+    std::fs::write(&seg, &current).unwrap();
+    assert_eq!(open(dir.path()).len(), 1);
+}
+
+#[test]
 fn a_file_larger_than_any_segment_is_refused_without_reading_it() {
     let dir = tempfile::tempdir().unwrap();
     // A sparse file: no disk space, and never read into memory.

@@ -69,6 +69,23 @@ pub enum OpenError {
         /// The largest segment batpak writes.
         max: u64,
     },
+    /// A segment was written in another on-disk format version
+    /// (docs/FORMAT.md "Version history"). Refused even with
+    /// `repair_on_open`: the segment is intact, only not readable by this
+    /// build.
+    #[error(
+        "segment {file} is in on-disk format version {found}, and this build of batpak reads \
+         version {supported}; nothing was changed. Open the directory with the batpak \
+         version that wrote it"
+    )]
+    UnsupportedFormat {
+        /// The segment file.
+        file: PathBuf,
+        /// The version in its header.
+        found: u16,
+        /// The version this build reads and writes.
+        supported: u16,
+    },
     /// A segment is damaged somewhere other than a torn tail.
     #[error(
         "segment {file} is damaged at byte offset {offset}: {reason}; nothing was changed. \

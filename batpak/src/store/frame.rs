@@ -12,7 +12,7 @@ use super::IdempotencyKey;
 /// The segment magic.
 pub(crate) const SEGMENT_MAGIC: [u8; 8] = *b"BATPAKSG";
 /// The format version this build writes and reads.
-pub(crate) const FORMAT_VERSION: u16 = 1;
+pub(crate) const FORMAT_VERSION: u16 = 2;
 const SH_MAGIC: usize = 0;
 const SH_VERSION: usize = SH_MAGIC + 8;
 const SH_HEADER_LEN: usize = SH_VERSION + 2;
@@ -61,8 +61,16 @@ pub(crate) const FLAG_CAUSATION: u8 = 1 << 1;
 pub(crate) const FLAG_IDEMPOTENCY: u8 = 1 << 2;
 const KNOWN_FLAGS: u8 = FLAG_CORRELATION | FLAG_CAUSATION | FLAG_IDEMPOTENCY;
 
-/// Domain tag at the start of every chain-hash input.
-pub(crate) const HASH_DOMAIN: &[u8; 15] = b"batpak/event/v1";
+/// The key of the keyed blake3 that computes chain hashes:
+/// `blake3("batpak/event/v2")`, the hash of the chain's domain tag (a unit
+/// test checks it). The key separates chain hashes from any other use of
+/// blake3 at no per-event cost.
+pub(crate) const CHAIN_KEY: [u8; 32] = [
+    0x13, 0x6c, 0xc7, 0xe3, 0x0f, 0xad, 0x21, 0xe4, //
+    0x3d, 0x0e, 0x66, 0xd7, 0xc0, 0x7f, 0x93, 0x47, //
+    0x45, 0x97, 0x82, 0x35, 0x80, 0x59, 0x99, 0x9a, //
+    0xbb, 0x2d, 0x90, 0x37, 0x53, 0x45, 0xdf, 0x1b, //
+];
 
 /// A record tag: the byte after a frame's CRC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -460,8 +468,8 @@ impl EventFields {
     }
 }
 
-/// Appends an event record to `buf`.
-pub(crate) fn put_event(buf: &mut Vec<u8>, f: &EventFields, payload: &[u8]) {
+/// The flags byte of an event record: which optional ids follow.
+fn event_flags(f: &EventFields) -> u8 {
     let mut flags = 0u8;
     if f.correlation_id.is_some() {
         flags |= FLAG_CORRELATION;
@@ -472,6 +480,12 @@ pub(crate) fn put_event(buf: &mut Vec<u8>, f: &EventFields, payload: &[u8]) {
     if f.idempotency_key.is_some() {
         flags |= FLAG_IDEMPOTENCY;
     }
+    flags
+}
+
+/// Appends an event record to `buf`.
+pub(crate) fn put_event(buf: &mut Vec<u8>, f: &EventFields, payload: &[u8]) {
+    let flags = event_flags(f);
     buf.reserve(f.record_len(payload.len()));
     buf.extend_from_slice(&f.event_id.to_bytes());
     buf.extend_from_slice(&f.global_sequence.to_le_bytes());
@@ -563,8 +577,9 @@ pub(crate) fn read_event(b: &[u8], max_payload: u64) -> Result<EventView<'_>, Fo
 // Chain hash
 
 /// Bytes of chain-hash input gathered on the stack before hashing: the
-/// fixed fields (141 bytes), two short coordinate names and a small payload
-/// fit, so the usual event is hashed with one call.
+/// fixed fields (81 bytes with the payload length, 129 with every optional
+/// id), a first event's coordinate names and a small payload fit, so the
+/// usual event is hashed with one call.
 const HASH_INPUT_INLINE: usize = 512;
 
 /// The chain-hash input, gathered in a stack buffer and handed to blake3 in
@@ -588,7 +603,7 @@ impl HashInput<'_> {
         }
         let hasher = self
             .spilled
-            .get_or_insert_with(|| Box::new(blake3::Hasher::new()));
+            .get_or_insert_with(|| Box::new(blake3::Hasher::new_keyed(&CHAIN_KEY)));
         hasher.update(&self.buf[..self.len]);
         hasher.update(bytes);
         self.len = 0;
@@ -596,7 +611,7 @@ impl HashInput<'_> {
 
     fn finish(self) -> EventHash {
         let hash = match self.spilled {
-            None => blake3::hash(&self.buf[..self.len]),
+            None => blake3::keyed_hash(&CHAIN_KEY, &self.buf[..self.len]),
             Some(mut hasher) => {
                 hasher.update(&self.buf[..self.len]);
                 hasher.finalize()
@@ -607,6 +622,11 @@ impl HashInput<'_> {
 }
 
 /// The chain hash of one event (FORMAT.md "The hash chain").
+///
+/// The coordinate names are hashed with an entity's first event only
+/// (`entity_sequence` 0): every later event commits to them through its
+/// `prev_hash`, and leaving them out keeps a typical event's input within
+/// three 64-byte blake3 blocks whatever the length of its names.
 pub(crate) fn chain_hash(
     prev: &EventHash,
     f: &EventFields,
@@ -620,7 +640,6 @@ pub(crate) fn chain_hash(
         len: 0,
         spilled: None,
     };
-    h.put(HASH_DOMAIN);
     h.put(prev.as_bytes());
     h.put(&f.event_id.to_bytes());
     h.put(&f.global_sequence.to_le_bytes());
@@ -628,24 +647,22 @@ pub(crate) fn chain_hash(
     h.put(&f.timestamp_micros.to_le_bytes());
     h.put(&f.kind.to_raw().to_le_bytes());
     h.put(&f.payload_version.to_le_bytes());
-    h.put(&f.resolved_correlation().to_bytes());
-    match f.causation_id {
-        Some(id) => {
-            h.put(&[1]);
-            h.put(&id.to_bytes());
-        }
-        None => h.put(&[0; 17]),
+    h.put(&[event_flags(f)]);
+    if let Some(id) = f.correlation_id {
+        h.put(&id.to_bytes());
     }
-    match f.idempotency_key {
-        Some(key) => {
-            h.put(&[1]);
-            h.put(key.as_bytes());
-        }
-        None => h.put(&[0; 17]),
+    if let Some(id) = f.causation_id {
+        h.put(&id.to_bytes());
     }
-    for s in [entity, scope] {
-        h.put(&(s.len() as u16).to_le_bytes());
-        h.put(s.as_bytes());
+    if let Some(key) = f.idempotency_key {
+        h.put(key.as_bytes());
+    }
+    if f.entity_sequence == 0 {
+        for s in [entity, scope] {
+            // Names are at most 256 bytes (coordinate::MAX_NAME_LEN).
+            h.put(&(s.len() as u16).to_le_bytes());
+            h.put(s.as_bytes());
+        }
     }
     h.put(&(payload.len() as u32).to_le_bytes());
     h.put(payload);

@@ -132,6 +132,15 @@ pub(crate) fn open(config: StoreConfig) -> Result<Shared, OpenError> {
         });
         let header = match header {
             Ok(h) => h,
+            Err(FormatError::UnsupportedVersion { found, supported }) => {
+                // An intact header of another version: neither damage nor
+                // a torn tail, so neither removed nor moved aside.
+                return Err(OpenError::UnsupportedFormat {
+                    file: path.clone(),
+                    found,
+                    supported,
+                });
+            }
             Err(reason) if is_last && header_is_torn(bytes) => {
                 // A crash while creating the segment: it holds no events.
                 io.remove(path)

@@ -19,7 +19,7 @@ fn segment_header_golden_bytes() {
     let bytes = header.encode();
     let mut expected = Vec::new();
     expected.extend_from_slice(b"BATPAKSG"); // 0: magic
-    expected.extend_from_slice(&[1, 0]); // 8: format_version = 1
+    expected.extend_from_slice(&[2, 0]); // 8: format_version = 2
     expected.extend_from_slice(&[32, 0]); // 10: header_len = 32
     expected.extend_from_slice(&[2, 0, 0, 0]); // 12: segment_number = 2
     expected.extend_from_slice(&[8, 7, 6, 5, 4, 3, 2, 1]); // 16: first_global_sequence
@@ -49,17 +49,20 @@ fn segment_header_rejects_bad_magic_crc_and_version() {
         SegmentHeader::decode(&bad_crc),
         Err(FormatError::BadChecksum { .. })
     ));
-    let mut v2 = good;
-    v2[8] = 2;
-    let crc = crc32fast::hash(&v2[..28]);
-    v2[28..].copy_from_slice(&crc.to_le_bytes());
-    assert_eq!(
-        SegmentHeader::decode(&v2),
-        Err(FormatError::UnsupportedVersion {
-            found: 2,
-            supported: 1
-        })
-    );
+    // An older (version 1) and a newer (version 3) segment are refused.
+    for other in [1u8, 3] {
+        let mut v = good;
+        v[8] = other;
+        let crc = crc32fast::hash(&v[..28]);
+        v[28..].copy_from_slice(&crc.to_le_bytes());
+        assert_eq!(
+            SegmentHeader::decode(&v),
+            Err(FormatError::UnsupportedVersion {
+                found: u16::from(other),
+                supported: 2
+            })
+        );
+    }
     assert!(matches!(
         SegmentHeader::decode(&good[..31]),
         Err(FormatError::Truncated { .. })
@@ -236,68 +239,129 @@ fn frame_problems_are_classified() {
 }
 
 #[test]
+fn chain_key_is_the_hash_of_the_domain_tag() {
+    assert_eq!(CHAIN_KEY, *blake3::hash(b"batpak/event/v2").as_bytes());
+}
+
+#[test]
 fn chain_hash_binds_every_field() {
     let base = sample_fields(true);
-    let h =
-        |f: &EventFields, e: &str, s: &str, p: &[u8]| chain_hash(&EventHash::GENESIS, f, e, s, p);
-    let reference = h(&base, "e", "s", b"p");
-    assert_eq!(reference, h(&base, "e", "s", b"p"), "deterministic");
+    let h = |f: &EventFields, p: &[u8]| chain_hash(&EventHash::GENESIS, f, "e", "s", p);
+    let reference = h(&base, b"p");
+    assert_eq!(reference, h(&base, b"p"), "deterministic");
     let mut variants = Vec::new();
     let mut f = base;
+    f.event_id = EventId::from_bytes(id16(0x11));
+    variants.push(h(&f, b"p"));
+    let mut f = base;
     f.global_sequence += 1;
-    variants.push(h(&f, "e", "s", b"p"));
+    variants.push(h(&f, b"p"));
     let mut f = base;
     f.entity_sequence += 1;
-    variants.push(h(&f, "e", "s", b"p"));
+    variants.push(h(&f, b"p"));
     let mut f = base;
     f.timestamp_micros += 1;
-    variants.push(h(&f, "e", "s", b"p"));
+    variants.push(h(&f, b"p"));
     let mut f = base;
     f.kind = EventKind::from_raw(0x1ABD);
-    variants.push(h(&f, "e", "s", b"p"));
+    variants.push(h(&f, b"p"));
     let mut f = base;
     f.payload_version = 3;
-    variants.push(h(&f, "e", "s", b"p"));
+    variants.push(h(&f, b"p"));
+    for (at, byte) in [(0, 0x41), (1, 0x61), (2, 0x81)] {
+        let mut f = base;
+        let mut id = id16(0x40 + 0x20 * at);
+        id[15] ^= 1;
+        assert_eq!(id16(0x40 + 0x20 * at)[0], byte - 1);
+        match at {
+            0 => f.correlation_id = Some(CorrelationId::from_bytes(id)),
+            1 => f.causation_id = Some(CausationId::from_bytes(id)),
+            _ => f.idempotency_key = Some(IdempotencyKey::from_bytes(id)),
+        }
+        variants.push(h(&f, b"p"));
+    }
     let mut f = base;
     f.causation_id = None;
-    variants.push(h(&f, "e", "s", b"p"));
+    variants.push(h(&f, b"p"));
     let mut f = base;
     f.idempotency_key = None;
-    variants.push(h(&f, "e", "s", b"p"));
+    variants.push(h(&f, b"p"));
     let mut f = base;
     f.correlation_id = None;
-    variants.push(h(&f, "e", "s", b"p"));
-    variants.push(h(&base, "f", "s", b"p"));
-    variants.push(h(&base, "e", "t", b"p"));
-    variants.push(h(&base, "e", "s", b"q"));
+    variants.push(h(&f, b"p"));
+    variants.push(h(&base, b"q"));
+    variants.push(h(&base, b""));
     variants.push(chain_hash(&EventHash([1; 32]), &base, "e", "s", b"p"));
-    for v in variants {
-        assert_ne!(v, reference);
+    for (i, v) in variants.iter().enumerate() {
+        assert_ne!(*v, reference, "variant {i}");
     }
+    // Every optional id moved to another slot changes the hash too (the
+    // flags byte says which ids are present).
+    let mut only_corr = base;
+    only_corr.causation_id = None;
+    only_corr.idempotency_key = None;
+    let mut only_cause = base;
+    only_cause.correlation_id = None;
+    only_cause.idempotency_key = None;
+    only_cause.causation_id = Some(CausationId::from_bytes(id16(0x40)));
+    assert_ne!(h(&only_corr, b"p"), h(&only_cause, b"p"));
+}
+
+#[test]
+fn chain_hash_binds_the_coordinate_in_an_entity_first_event() {
+    let mut first = sample_fields(false);
+    first.entity_sequence = 0;
+    let h = |f: &EventFields, e: &str, s: &str| chain_hash(&EventHash::GENESIS, f, e, s, b"p");
+    let reference = h(&first, "e", "s");
+    assert_ne!(h(&first, "f", "s"), reference);
+    assert_ne!(h(&first, "e", "t"), reference);
+    // Lengths are hashed: moving a byte from the entity to the scope counts.
+    assert_ne!(h(&first, "es", "x"), h(&first, "e", "sx"));
+    // Later events commit to the names through prev_hash only.
+    let later = sample_fields(false);
+    assert_eq!(h(&later, "e", "s"), h(&later, "other", "names"));
+}
+
+/// FORMAT.md "The hash chain", byte by byte: the fixed part of an event's
+/// input (`prev_hash` through the flags byte) without optional ids.
+fn golden_fixed_part(prev: u8, flags: u8) -> Vec<u8> {
+    let mut input = Vec::new();
+    input.extend_from_slice(&[prev; 32]); // prev_hash
+    input.extend_from_slice(&id16(0x10)); // event_id
+    input.extend_from_slice(&0x11u64.to_le_bytes()); // global_sequence
+    input.extend_from_slice(&0x22u64.to_le_bytes()); // entity_sequence
+    input.extend_from_slice(&0x33u64.to_le_bytes()); // timestamp_micros
+    input.extend_from_slice(&0x1ABCu16.to_le_bytes()); // kind
+    input.extend_from_slice(&2u16.to_le_bytes()); // payload_version
+    input.push(flags);
+    assert_eq!(input.len(), 77);
+    input
+}
+
+fn keyed(input: &[u8]) -> EventHash {
+    EventHash(*blake3::keyed_hash(&CHAIN_KEY, input).as_bytes())
 }
 
 #[test]
 fn chain_hash_golden_value() {
     // Pins the hashed byte layout of FORMAT.md "The hash chain".
     let f = sample_fields(false);
-    let mut input = Vec::new();
-    input.extend_from_slice(b"batpak/event/v1");
-    input.extend_from_slice(&[0; 32]);
-    input.extend_from_slice(&id16(0x10));
-    input.extend_from_slice(&0x11u64.to_le_bytes());
-    input.extend_from_slice(&0x22u64.to_le_bytes());
-    input.extend_from_slice(&0x33u64.to_le_bytes());
-    input.extend_from_slice(&0x1ABCu16.to_le_bytes());
-    input.extend_from_slice(&2u16.to_le_bytes());
-    input.extend_from_slice(&id16(0x10)); // correlation resolved to the event id
-    input.extend_from_slice(&[0; 17]); // no causation
-    input.extend_from_slice(&[0; 17]); // no idempotency key
-    input.extend_from_slice(&[1, 0, b'e', 1, 0, b's']);
-    input.extend_from_slice(&[1, 0, 0, 0, 0xC0]);
-    let expected = EventHash(*blake3::hash(&input).as_bytes());
+    let mut input = golden_fixed_part(0, 0);
+    input.extend_from_slice(&[1, 0, 0, 0, 0xC0]); // payload_len, payload
     assert_eq!(
         chain_hash(&EventHash::GENESIS, &f, "e", "s", &[0xC0]),
-        expected
+        keyed(&input)
+    );
+    // An entity's first event also hashes its coordinate names.
+    let mut first = f;
+    first.entity_sequence = 0;
+    let mut input = golden_fixed_part(0, 0);
+    input[56..64].copy_from_slice(&0u64.to_le_bytes());
+    input.extend_from_slice(&[1, 0, b'e', 2, 0, b's', b'c']);
+    input.extend_from_slice(&[1, 0, 0, 0, 0xC0]);
+    assert_eq!(
+        chain_hash(&EventHash::GENESIS, &first, "e", "sc", &[0xC0]),
+        keyed(&input)
     );
 }
 
@@ -305,46 +369,38 @@ fn chain_hash_golden_value() {
 fn chain_hash_of_long_input_hashes_the_same_bytes() {
     // Long names and payloads spill out of the stack buffer; the hashed
     // bytes must still be FORMAT.md's layout, one field after another.
-    let f = sample_fields(true);
+    let later = sample_fields(true);
+    let mut first = later;
+    first.entity_sequence = 0;
     let entity = "e".repeat(crate::coordinate::MAX_NAME_LEN);
     let scope = "s".repeat(200);
-    for payload_len in [0usize, 1, 100, 300, 511, 512, 513, 5000] {
+    for payload_len in [0usize, 1, 100, 300, 400, 511, 512, 513, 5000] {
         let payload: Vec<u8> = (0..payload_len).map(|i| i as u8).collect();
-        let mut input = Vec::new();
-        input.extend_from_slice(b"batpak/event/v1");
-        input.extend_from_slice(&[7; 32]);
-        input.extend_from_slice(&id16(0x10));
-        input.extend_from_slice(&0x11u64.to_le_bytes());
-        input.extend_from_slice(&0x22u64.to_le_bytes());
-        input.extend_from_slice(&0x33u64.to_le_bytes());
-        input.extend_from_slice(&0x1ABCu16.to_le_bytes());
-        input.extend_from_slice(&2u16.to_le_bytes());
-        input.extend_from_slice(&id16(0x40));
-        input.push(1);
-        input.extend_from_slice(&id16(0x60));
-        input.push(1);
-        input.extend_from_slice(&id16(0x80));
+        let mut input = golden_fixed_part(7, 0b111);
+        input.extend_from_slice(&id16(0x40)); // correlation_id
+        input.extend_from_slice(&id16(0x60)); // causation_id
+        input.extend_from_slice(&id16(0x80)); // idempotency_key
+        let ids_end = input.len();
+        input.extend_from_slice(&(payload_len as u32).to_le_bytes());
+        input.extend_from_slice(&payload);
+        assert_eq!(
+            chain_hash(&EventHash([7; 32]), &later, &entity, &scope, &payload),
+            keyed(&input),
+            "payload of {payload_len} bytes"
+        );
+        // A first event with long names.
+        let mut input = input[..ids_end].to_vec();
+        input[56..64].copy_from_slice(&0u64.to_le_bytes());
         for s in [&entity, &scope] {
             input.extend_from_slice(&(s.len() as u16).to_le_bytes());
             input.extend_from_slice(s.as_bytes());
         }
         input.extend_from_slice(&(payload_len as u32).to_le_bytes());
         input.extend_from_slice(&payload);
-        let expected = EventHash(*blake3::hash(&input).as_bytes());
         assert_eq!(
-            chain_hash(&EventHash([7; 32]), &f, &entity, &scope, &payload),
-            expected,
-            "payload of {payload_len} bytes"
-        );
-        // Short names: the inline path for small payloads.
-        let mut short = input[..141].to_vec();
-        short.extend_from_slice(&[1, 0, b'e', 1, 0, b's']);
-        short.extend_from_slice(&(payload_len as u32).to_le_bytes());
-        short.extend_from_slice(&payload);
-        assert_eq!(
-            chain_hash(&EventHash([7; 32]), &f, "e", "s", &payload),
-            EventHash(*blake3::hash(&short).as_bytes()),
-            "short names, payload of {payload_len} bytes"
+            chain_hash(&EventHash([7; 32]), &first, &entity, &scope, &payload),
+            keyed(&input),
+            "first event, long names, payload of {payload_len} bytes"
         );
     }
 }
