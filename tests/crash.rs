@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use batpak::store::{Store, StoreConfig};
 use batpak::{Coordinate, EventHash, EventId};
-use batpak_tests::batch_support::{check_store, tagged_items, Acked};
+use batpak_tests::batch_support::{check_store, tagged_items, Acked, Tag, TAGGED};
 use batpak_tests::coord;
 
 /// Set in the child: the store directory.
@@ -87,9 +87,22 @@ fn crash_child() {
             2 + rng.below(4) as u32
         };
         let pad = rng.below(120) as usize;
-        let receipts = store
-            .append_batch(tagged_items(write, n, &coords, pad))
-            .unwrap();
+        // Single events go through `append`, batches through
+        // `append_batch`: both paths are killed mid-flight.
+        let receipts = if n == 1 {
+            let tag = Tag {
+                write,
+                item: 0,
+                of: 1,
+                pad: "p".repeat(pad),
+            };
+            let coord = &coords[write as usize % coords.len()];
+            vec![store.append(coord, TAGGED, &tag).unwrap()]
+        } else {
+            store
+                .append_batch(tagged_items(write, n, &coords, pad))
+                .unwrap()
+        };
         let mut line = String::from("ACK");
         for r in &receipts {
             assert!(r.durable);
