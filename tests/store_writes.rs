@@ -376,3 +376,43 @@ fn readers_never_see_part_of_a_batch() {
     });
     assert_eq!(store.len(), batches * 10);
 }
+
+#[test]
+fn many_entities_through_shared_and_fresh_coordinates_keep_their_own_sequences() {
+    // More entities than the writer's cache of recent coordinates holds,
+    // reached through reused values, through fresh equal values (other
+    // allocations) and through values dropped and made again (addresses
+    // the allocator may hand out again for other names).
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let n = 3000usize;
+    let kept: Vec<Coordinate> = (0..n).map(|i| coord(&format!("many-{i}"))).collect();
+    for round in 0..3u64 {
+        let items: Vec<BatchItem> = (0..n)
+            .map(|i| {
+                let fresh;
+                let c = match (round as usize + i) % 3 {
+                    0 => &kept[i],
+                    _ => {
+                        fresh = coord(&format!("many-{i}"));
+                        &fresh
+                    }
+                };
+                BatchItem::new(c, EventKind::custom(1, 1), &Note::new(round)).unwrap()
+            })
+            .collect();
+        for chunk in items.chunks(1000) {
+            let receipts = store.append_batch(chunk.to_vec()).unwrap();
+            assert!(receipts.iter().all(|r| r.entity_sequence == round));
+        }
+    }
+    for c in kept.iter().step_by(97) {
+        let seqs: Vec<u64> = store
+            .stream(c)
+            .map(|e| e.unwrap().header().entity_sequence)
+            .collect();
+        assert_eq!(seqs, vec![0, 1, 2], "{c}");
+    }
+    assert_eq!(store.len(), 3 * n as u64);
+    assert!(store.verify_chain().unwrap().is_intact());
+}

@@ -59,16 +59,24 @@ pub(crate) struct Core {
     /// skips hashing the names (callers usually reuse one `Coordinate` per
     /// entity, whose clones share those addresses). Each slot holds a clone,
     /// so an address seen here cannot be reused by other names meanwhile.
+    /// Two-way sets, most recent first: a direct-mapped table let two
+    /// entities that share a slot evict each other on every append.
     recent: Vec<Option<(Coordinate, u32)>>,
 }
 
-/// Slots in [`Core::recent`] (a power of two).
-const RECENT_SLOTS: usize = 256;
+/// Sets in [`Core::recent`] (a power of two), of [`RECENT_WAYS`] slots each.
+const RECENT_SETS: usize = 512;
+/// Slots per set of [`Core::recent`].
+const RECENT_WAYS: usize = 2;
 
-/// The [`Core::recent`] slot of a coordinate, from its names' addresses.
-fn recent_slot(c: &Coordinate) -> usize {
-    let addr = (c.entity().as_ptr() as usize) ^ (c.scope().as_ptr() as usize).rotate_left(7);
-    (addr >> 4 ^ addr >> 12) & (RECENT_SLOTS - 1)
+/// The first slot of a coordinate's [`Core::recent`] set, from its names'
+/// addresses.
+fn recent_set(c: &Coordinate) -> usize {
+    let addr = (c.entity().as_ptr() as u64) ^ (c.scope().as_ptr() as u64).rotate_left(29);
+    // Fibonacci hashing: the top bits of the product depend on every
+    // address bit (allocations are spaced by multiples of 16 bytes).
+    let set = addr.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_SETS.trailing_zeros());
+    set as usize * RECENT_WAYS
 }
 
 /// Whether two coordinates share their names' allocations.
@@ -120,7 +128,7 @@ impl Core {
             poisoned: None,
             buf: Vec::with_capacity(64 * 1024),
             undo: Vec::new(),
-            recent: vec![None; RECENT_SLOTS],
+            recent: vec![None; RECENT_SETS * RECENT_WAYS],
         }
     }
 
@@ -345,10 +353,17 @@ impl Core {
     /// The entity id of a coordinate, registering it (as new in this
     /// request) if the store has never seen it.
     fn entity_of(&mut self, coordinate: &Coordinate, new_entities: &mut Vec<Coordinate>) -> u32 {
-        let slot = recent_slot(coordinate);
-        if let Some(Some((seen, id))) = self.recent.get(slot) {
-            if same_names(seen, coordinate) {
-                return *id;
+        let first = recent_set(coordinate);
+        if let Some(ways) = self.recent.get_mut(first..first + RECENT_WAYS) {
+            for way in 0..ways.len() {
+                if let Some((seen, id)) = &ways[way] {
+                    if same_names(seen, coordinate) {
+                        let id = *id;
+                        // Most recent first: what is left last goes first.
+                        ways[..=way].rotate_right(1);
+                        return id;
+                    }
+                }
             }
         }
         let id = match self.entity_ids.get(coordinate) {
@@ -358,8 +373,9 @@ impl Core {
                 self.restore_entity(coordinate.clone())
             }
         };
-        if let Some(entry) = self.recent.get_mut(slot) {
-            *entry = Some((coordinate.clone(), id));
+        if let Some(ways) = self.recent.get_mut(first..first + RECENT_WAYS) {
+            ways.rotate_right(1);
+            ways[0] = Some((coordinate.clone(), id));
         }
         id
     }
