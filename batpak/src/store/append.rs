@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::writer::{self, Cause, PendingEvent, WriteRequest};
+use super::writer::{self, WriteRequest};
 use super::{AppendError, AppendOptions, AppendReceipt, BatchError, BatchItem, Durability, Store};
 use crate::coordinate::Coordinate;
 use crate::event::{encode_msgpack, EventKind, EventPayload};
@@ -332,8 +332,8 @@ impl Store {
         allow_system: bool,
     ) -> Result<Vec<AppendReceipt>, writer::WriteFailure> {
         let max_payload = self.shared.config.max_payload_bytes;
-        let mut events = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
+        // Checked in place: the items themselves go to the writer.
+        for (i, item) in items.iter().enumerate() {
             let fail = |error| writer::WriteFailure {
                 item: Some(i),
                 error,
@@ -347,25 +347,16 @@ impl Store {
                     max: max_payload,
                 }));
             }
-            let cause = match (item.cause_item, item.options.causation_id) {
-                (Some(j), _) if j >= i => {
-                    return Err(fail(AppendError::CauseOutOfRange { cause: j }))
-                }
-                (Some(j), _) => Cause::Item(j),
-                (None, Some(id)) => Cause::Event(id),
-                (None, None) => Cause::None,
-            };
-            events.push(PendingEvent {
-                coordinate: item.coordinate,
-                kind: item.kind,
-                payload_version: item.payload_version,
-                payload: item.payload,
-                expected_sequence: item.options.expected_sequence,
-                idempotency_key: item.options.idempotency_key,
-                correlation_id: item.options.correlation_id,
-                cause,
-            });
+            if let Some(cause) = item.cause_item.filter(|j| *j >= i) {
+                return Err(fail(AppendError::CauseOutOfRange { cause }));
+            }
         }
-        writer::submit(&self.shared, WriteRequest { events, durability })
+        writer::submit(
+            &self.shared,
+            WriteRequest {
+                events: items,
+                durability,
+            },
+        )
     }
 }

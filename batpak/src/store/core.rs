@@ -16,8 +16,8 @@ use super::error::AppendError;
 use super::frame::{self, EventFields, RecordTag, SEGMENT_HEADER_LEN};
 use super::index::IndexEntry;
 use super::segment::{self, SegmentFile};
-use super::writer::{Cause, CommittedBatch, PendingEvent, WriteFailure, WriteRequest, WriteResult};
-use super::{AppendReceipt, Durability, IdempotencyKey, Shared};
+use super::writer::{CommittedBatch, WriteFailure, WriteRequest, WriteResult};
+use super::{AppendReceipt, BatchItem, Durability, IdempotencyKey, Shared};
 
 /// Marks an entity not yet defined in the active segment.
 const NOT_INTERNED: u32 = u32::MAX;
@@ -401,7 +401,7 @@ impl Core {
                 item: Some(i),
                 error,
             };
-            if let Some(key) = item.idempotency_key {
+            if let Some(key) = item.options.idempotency_key {
                 let fp = fingerprint(
                     &item.coordinate,
                     item.kind,
@@ -432,7 +432,7 @@ impl Core {
             }
             let entity = self.entity_of(&item.coordinate, new_entities);
             let head = self.heads[entity as usize];
-            if let Some(expected) = item.expected_sequence {
+            if let Some(expected) = item.options.expected_sequence {
                 if expected != head.next {
                     return Err(fail(AppendError::SequenceMismatch {
                         coordinate: item.coordinate.clone(),
@@ -441,10 +441,9 @@ impl Core {
                     }));
                 }
             }
-            let causation_id = match item.cause {
-                Cause::None => None,
-                Cause::Event(id) => Some(id),
-                Cause::Item(j) => match receipts.get(j) {
+            let causation_id = match item.cause_item {
+                None => item.options.causation_id,
+                Some(j) => match receipts.get(j) {
                     Some(r) if j < i => Some(CausationId::from(r.event_id)),
                     _ => return Err(fail(AppendError::CauseOutOfRange { cause: j })),
                 },
@@ -460,10 +459,11 @@ impl Core {
                 coordinate_ref: 0,
                 hash: EventHash::GENESIS,
                 correlation_id: item
+                    .options
                     .correlation_id
                     .filter(|c| *c != CorrelationId::from(event_id)),
                 causation_id,
-                idempotency_key: item.idempotency_key,
+                idempotency_key: item.options.idempotency_key,
             };
             fields.hash = frame::chain_hash(
                 &head.hash,
@@ -707,7 +707,7 @@ fn coord_def_len(c: &Coordinate) -> usize {
 }
 
 /// The largest the request's frame body can be (every coordinate defined).
-fn frame_upper_bound(events: &[PendingEvent]) -> usize {
+fn frame_upper_bound(events: &[BatchItem]) -> usize {
     frame::COMMIT_PREFIX_LEN
         + events
             .iter()

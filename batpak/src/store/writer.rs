@@ -17,13 +17,11 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-use crate::coordinate::Coordinate;
-use crate::event::{EventKind, StoredEvent};
-use crate::id::{CausationId, CorrelationId};
+use crate::event::StoredEvent;
 
 use super::core::Core;
 use super::error::AppendError;
-use super::{AppendReceipt, Durability, IdempotencyKey, Shared};
+use super::{AppendReceipt, BatchItem, Durability, Shared};
 
 /// Groups a leader serves after its own request is done, if more queued.
 const EXTRA_GROUPS: u32 = 2;
@@ -31,33 +29,11 @@ const EXTRA_GROUPS: u32 = 2;
 /// Most requests one leader takes into one group.
 const MAX_GROUP_REQUESTS: usize = 1024;
 
-/// What caused an event to be written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Cause {
-    None,
-    Event(CausationId),
-    /// An earlier item of the same request (index into its events).
-    Item(usize),
-}
-
-/// One event to write, already encoded and checked for what needs no
-/// writer state.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingEvent {
-    pub(crate) coordinate: Coordinate,
-    pub(crate) kind: EventKind,
-    pub(crate) payload_version: u16,
-    pub(crate) payload: Vec<u8>,
-    pub(crate) expected_sequence: Option<u64>,
-    pub(crate) idempotency_key: Option<IdempotencyKey>,
-    pub(crate) correlation_id: Option<CorrelationId>,
-    pub(crate) cause: Cause,
-}
-
 /// One all-or-nothing write: one frame on disk.
 #[derive(Debug)]
 pub(crate) struct WriteRequest {
-    pub(crate) events: Vec<PendingEvent>,
+    /// Checked by `Store::write_items` for what needs no writer state.
+    pub(crate) events: Vec<BatchItem>,
     pub(crate) durability: Durability,
 }
 
