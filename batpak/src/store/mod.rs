@@ -58,6 +58,7 @@ use std::thread::JoinHandle;
 
 use crate::event::KindRegistry;
 
+pub use batch::BatchItem;
 pub use config::{
     Durability, StoreConfig, DEFAULT_BUFFERED_SYNC_EVERY, DEFAULT_BUFFERED_SYNC_INTERVAL,
     DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_READ_CACHE_BYTES,
@@ -72,7 +73,7 @@ pub use read::{Ancestors, IndexMemory};
 pub use transition::LoadError;
 pub use typed::TypedQuery;
 pub use types::{
-    AppendOptions, AppendReceipt, BatchItem, Closed, IdempotencyKey, RecoveryReport, TruncatedTail,
+    AppendOptions, AppendReceipt, Closed, IdempotencyKey, RecoveryReport, TruncatedTail,
 };
 pub use verify::{BrokenLink, ChainReport, LinkProblem};
 
