@@ -99,7 +99,8 @@ pub struct Query<'s> {
     chunk: Vec<Candidate>,
     /// Next position in `chunk`.
     pos: usize,
-    /// The chunk's records, read in coalesced spans (reused across chunks).
+    /// The chunk's records, read in coalesced spans. Reused across chunks
+    /// and never shrunk or cleared, so it is zeroed only when it grows.
     bytes: Vec<u8>,
     /// A read that failed after `chunk` was fetched: reported once the
     /// events before it are out, then the query ends.
@@ -151,7 +152,7 @@ impl<'s> Query<'s> {
     fn fill(&mut self) {
         self.chunk.clear();
         self.pos = 0;
-        self.bytes.clear();
+        let mut used = 0usize;
         {
             let index = self.store.index();
             self.collect(&index);
@@ -175,10 +176,14 @@ impl<'s> Query<'s> {
                 end += 1;
             }
             let span_start = u64::from(first.offset);
-            let base = self.bytes.len();
+            let base = used;
+            used += (span_end - span_start) as usize;
+            if self.bytes.len() < used {
+                self.bytes.resize(used, 0);
+            }
             let read =
                 self.store
-                    .read_span_into(first.segment, span_start, span_end, &mut self.bytes);
+                    .read_span_at(first.segment, span_start, &mut self.bytes[base..used]);
             if let Err(e) = read {
                 // Hand out what was read, then the error; then stop.
                 self.chunk.truncate(start);

@@ -126,49 +126,28 @@ impl Store {
 
     /// Reads bytes `start..end` of the segment at `segment` (position).
     fn read_span(&self, segment: u32, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
-        let mut buf = Vec::new();
-        self.read_span_into(segment, start, end, &mut buf)?;
+        let mut buf = vec![0u8; (end - start) as usize];
+        self.read_span_at(segment, start, &mut buf)?;
         Ok(buf)
     }
 
-    /// Appends bytes `start..end` of the segment at `segment` (position) to
-    /// `buf` (queries reuse one buffer for all their reads).
-    pub(super) fn read_span_into(
+    /// Fills `out` with the bytes of the segment at `segment` (position)
+    /// from `start` on, with one positional read. Queries use it for their
+    /// coalesced spans, bypassing the block cache: a span is read once per
+    /// query, and caching its blocks would only evict the blocks point reads
+    /// need (a 1M-event store's stream touched more blocks than the cache
+    /// holds, so every span missed, and paid a 64 KiB block read and copy).
+    pub(super) fn read_span_at(
         &self,
         segment: u32,
         start: u64,
-        end: u64,
-        buf: &mut Vec<u8>,
+        out: &mut [u8],
     ) -> Result<(), ReadError> {
         let file = self.segment_file(segment, start)?;
-        let io_error = |source| ReadError::Io {
+        read_exact_at(&file.file, out, start).map_err(|source| ReadError::Io {
             path: file.path.clone(),
             source,
-        };
-        let base = buf.len();
-        if !self.shared.cache.wants(start, end) {
-            buf.resize(base + (end - start) as usize, 0);
-            return read_exact_at(&file.file, &mut buf[base..], start).map_err(io_error);
-        }
-        buf.reserve((end - start) as usize);
-        let mut at = start;
-        while at < end {
-            let block = at / BLOCK_SIZE;
-            let block_start = block * BLOCK_SIZE;
-            let upto = end.min(block_start + BLOCK_SIZE);
-            let data = self.cached_block(&file, segment, block)?;
-            let range = (at - block_start) as usize..(upto - block_start) as usize;
-            match data.as_deref().and_then(|d| d.get(range)) {
-                Some(bytes) => buf.extend_from_slice(bytes),
-                None => {
-                    let from = buf.len();
-                    buf.resize(from + (upto - at) as usize, 0);
-                    read_exact_at(&file.file, &mut buf[from..], at).map_err(io_error)?;
-                }
-            }
-            at = upto;
-        }
-        Ok(())
+        })
     }
 
     pub(super) fn read_hash(&self, entry: &IndexEntry) -> Result<EventHash, ReadError> {
