@@ -16,10 +16,13 @@ use super::index::{Index, Place};
 use super::read::MAX_READ;
 use super::Store;
 
-/// Most events one query fetches per index visit. Large enough that an
-/// entity written in runs (a burst of its events between bursts of others)
-/// gets several whole runs per visit, so each run is one read, not cut in
-/// two at a chunk's edge.
+/// Most events a query locates in its first index visit: a caller that
+/// takes a few events (a cursor fetches 256) pays for no more.
+const FIRST_CHUNK: usize = 256;
+/// Most events one later index visit locates. Large enough that an entity
+/// written in runs (a burst of its events between bursts of others) gets
+/// several whole runs per visit, so each run is one read, not cut in two at
+/// a chunk's edge.
 const CHUNK: usize = 1024;
 /// Adjacent records closer than this are read with one system call.
 const COALESCE_GAP: u64 = 4096;
@@ -123,6 +126,8 @@ pub struct Query<'s> {
     read_upto: usize,
     /// Next position in `chunk`.
     pos: usize,
+    /// Whether a chunk was fetched before (the first one is smaller).
+    filled: bool,
     /// The current span's records. Reused, never shrunk or cleared, so it
     /// is zeroed only when it grows.
     bytes: Vec<u8>,
@@ -174,6 +179,7 @@ impl<'s> Query<'s> {
             span: 0,
             read_upto: 0,
             pos: 0,
+            filled: false,
             bytes: Vec::new(),
             last: None,
             last_hash: HashMap::default(),
@@ -307,11 +313,13 @@ impl<'s> Query<'s> {
     }
 
     fn collect(&mut self, index: &Index) {
+        let limit = if self.filled { CHUNK } else { FIRST_CHUNK };
+        self.filled = true;
         let out = &mut self.chunk;
         match &mut self.source {
             Source::Scan { next, end } => {
                 let region = self.region.as_ref();
-                while *next < *end && out.len() < CHUNK {
+                while *next < *end && out.len() < limit {
                     let seq = *next;
                     *next += 1;
                     let Some((entity, kind)) = index.entity_and_kind(seq) else {
@@ -332,7 +340,7 @@ impl<'s> Query<'s> {
                 }
             }
             Source::List { seqs, next } => {
-                while *next < seqs.len() && out.len() < CHUNK {
+                while *next < seqs.len() && out.len() < limit {
                     let seq = seqs[*next];
                     *next += 1;
                     if let Some(c) = Query::candidate(index, seq) {
@@ -346,7 +354,7 @@ impl<'s> Query<'s> {
                 let Some(e) = index.entity(*entity) else {
                     return;
                 };
-                let upto = (*end).min(*next + CHUNK).min(e.events.len());
+                let upto = (*end).min(*next + limit).min(e.events.len());
                 let mut prev = match next.checked_sub(1) {
                     Some(p) => e.events.get(p).zip(e.places.get(p)).map(|(s, l)| (*s, *l)),
                     None => None,
