@@ -325,6 +325,30 @@ mod tests {
     }
 
     #[test]
+    fn each_entity_keeps_the_places_of_its_events() {
+        let mut index = Index::default();
+        let a = index.add_entity(Coordinate::new("a", "s").unwrap());
+        let b = index.add_entity(Coordinate::new("b", "s").unwrap());
+        let mut clock = crate::store::clock::IdClock::new();
+        for n in 0..10u32 {
+            let mut e = entry(clock.next().0, if n % 3 == 0 { a } else { b });
+            (e.segment, e.offset, e.len) = (n / 4, 100 * n, 50 + n);
+            index.push(e, EventHash::GENESIS);
+        }
+        for id in [a, b] {
+            let entity = index.entity(id).unwrap();
+            assert_eq!(entity.events.len(), entity.places.len());
+            for (seq, place) in entity.events.iter().zip(&entity.places) {
+                let global = index.entry(*seq).unwrap();
+                assert_eq!(global.entity, id);
+                assert_eq!(global.place(), *place);
+                assert_eq!(index.id(*seq), Some(global.event_id));
+            }
+        }
+        assert_eq!(index.entity(a).unwrap().events, vec![0, 3, 6, 9]);
+    }
+
+    #[test]
     fn every_id_is_found_through_the_fence() {
         let mut index = Index::default();
         let e = index.add_entity(Coordinate::new("a", "s").unwrap());
