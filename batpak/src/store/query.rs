@@ -29,18 +29,24 @@ const COALESCE_GAP: u64 = 4096;
 
 /// One event to fetch: where it is, where its entity's previous event is,
 /// and where its record will sit in the query's byte buffer.
-#[derive(Debug)]
-struct Candidate {
+#[derive(Debug, Clone, Copy)]
+struct Located {
     seq: u64,
     event_id: [u8; 16],
     entity: u32,
     place: Place,
-    /// Taken when the event is handed out.
-    coordinate: Option<Coordinate>,
     /// The entity's previous event (global sequence and place).
     prev: Option<(u64, Place)>,
     /// Offset of the record in [`Query::bytes`] once its span is read.
     at: usize,
+}
+
+/// A located event and its coordinate (taken when the event is handed
+/// out).
+#[derive(Debug)]
+struct Candidate {
+    located: Located,
+    coordinate: Option<Coordinate>,
 }
 
 /// Records read with one positional read: bytes `start..end` of a segment,
@@ -162,9 +168,8 @@ impl Iterator for Query<'_> {
         let c = self.chunk.get_mut(pos)?;
         self.pos += 1;
         let coordinate = c.coordinate.take();
-        let (seq, event_id, entity, place, prev, at) =
-            (c.seq, c.event_id, c.entity, c.place, c.prev, c.at);
-        Some(self.decode(seq, event_id, entity, &place, prev, at, coordinate))
+        let located = c.located;
+        Some(self.decode(&located, coordinate))
     }
 }
 
@@ -200,12 +205,12 @@ impl<'s> Query<'s> {
         }
         let mut start = 0;
         while start < self.chunk.len() {
-            let first = self.chunk[start].place;
+            let first = self.chunk[start].located.place;
             let span_start = u64::from(first.offset);
             let mut end = start;
             let mut span_end = span_start;
             while end < self.chunk.len() {
-                let p = &self.chunk[end].place;
+                let p = self.chunk[end].located.place;
                 let p_end = u64::from(p.offset) + u64::from(p.len);
                 let joins = end == start
                     || (p.segment == first.segment
@@ -215,7 +220,7 @@ impl<'s> Query<'s> {
                 if !joins {
                     break;
                 }
-                self.chunk[end].at = (u64::from(p.offset) - span_start) as usize;
+                self.chunk[end].located.at = (u64::from(p.offset) - span_start) as usize;
                 span_end = span_end.max(p_end);
                 end += 1;
             }
@@ -245,20 +250,19 @@ impl<'s> Query<'s> {
         Ok(())
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the fields of one candidate, moved out of the chunk before decoding"
-    )]
     fn decode(
         &mut self,
-        seq: u64,
-        event_id: [u8; 16],
-        entity: u32,
-        place: &Place,
-        prev: Option<(u64, Place)>,
-        at: usize,
+        located: &Located,
         coordinate: Option<Coordinate>,
     ) -> Result<StoredEvent<Vec<u8>>, ReadError> {
+        let Located {
+            seq,
+            event_id,
+            entity,
+            ref place,
+            prev,
+            at,
+        } = *located;
         let prev_hash = match prev {
             None => EventHash::GENESIS,
             Some((prev_seq, prev_place)) => match self.last {
@@ -302,13 +306,15 @@ impl<'s> Query<'s> {
             None => None,
         };
         Some(Candidate {
-            seq,
-            event_id: entry.event_id,
-            entity: entry.entity,
-            place: entry.place(),
+            located: Located {
+                seq,
+                event_id: entry.event_id,
+                entity: entry.entity,
+                place: entry.place(),
+                prev,
+                at: 0,
+            },
             coordinate: Some(entity.coordinate.clone()),
-            prev,
-            at: 0,
         })
     }
 
@@ -366,13 +372,15 @@ impl<'s> Query<'s> {
                         break;
                     };
                     out.push(Candidate {
-                        seq: *seq,
-                        event_id,
-                        entity: *entity,
-                        place: *place,
+                        located: Located {
+                            seq: *seq,
+                            event_id,
+                            entity: *entity,
+                            place: *place,
+                            prev,
+                            at: 0,
+                        },
                         coordinate: Some(e.coordinate.clone()),
-                        prev,
-                        at: 0,
                     });
                     prev = Some((*seq, *place));
                 }
