@@ -411,3 +411,100 @@ fn wait_durable_returns_false_when_nothing_syncs_and_true_after_a_sync() {
     store.sync().unwrap();
     assert!(store.wait_durable(receipt.global_sequence, short));
 }
+
+/// An entity's stream walks its own list of record places, read in spans
+/// one at a time: it must hand out exactly what point reads return, for
+/// events interleaved with others one by one and in runs, across chunks of
+/// the stream and across segments.
+#[test]
+fn an_interleaved_entity_stream_matches_point_reads_across_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        StoreConfig::new(dir.path())
+            .segment_size(64 * 1024)
+            .durability(Durability::Buffered),
+    )
+    .unwrap();
+    let (hot, other) = (coord("hot"), coord("other"));
+    let mut items = Vec::new();
+    for i in 0..2500u64 {
+        items.push(BatchItem::typed(&hot, &Note::new(i)).unwrap());
+        // Others after every hot event at first, then in runs of 40.
+        let others = if i < 1200 {
+            2
+        } else if i % 40 == 39 {
+            70
+        } else {
+            0
+        };
+        for _ in 0..others {
+            items.push(BatchItem::typed(&other, &Note::new(i)).unwrap());
+        }
+        if items.len() >= 300 {
+            store.append_batch(std::mem::take(&mut items)).unwrap();
+        }
+    }
+    store.append_batch(items).unwrap();
+    assert!(segment_files(dir.path()).len() > 10, "spans cross segments");
+    for c in [&hot, &other] {
+        let streamed: Vec<_> = store.stream(c).map(Result::unwrap).collect();
+        let mut prev = batpak::EventHash::GENESIS;
+        for (i, e) in streamed.iter().enumerate() {
+            assert_eq!(e.header().entity_sequence, i as u64);
+            assert_eq!(&e.coordinate, c);
+            assert_eq!(e.prev_hash, prev, "event {i} of {c}");
+            let got = store.get(e.header().event_id).unwrap().unwrap();
+            assert_eq!(got.hash, e.hash);
+            assert_eq!(got.prev_hash, e.prev_hash);
+            assert_eq!(got.payload(), e.payload());
+            prev = e.hash;
+        }
+        assert_eq!(store.entity_head(c), Some((streamed.len() as u64, prev)));
+    }
+    assert_eq!(store.stream(&hot).count(), 2500);
+}
+
+/// A span that can no longer be read (here its segment was cut short under
+/// the open store) ends the stream with one error after the events read
+/// before it, and the stream ends there.
+#[cfg(unix)]
+#[test]
+fn a_stream_hands_out_what_it_read_then_one_read_error_then_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        StoreConfig::new(dir.path())
+            .segment_size(64 * 1024)
+            .durability(Durability::Buffered),
+    )
+    .unwrap();
+    let c = coord("cut");
+    for batch in 0..6u64 {
+        let items = (0..200)
+            .map(|i| BatchItem::typed(&c, &Note::new(batch * 200 + i)).unwrap())
+            .collect();
+        store.append_batch(items).unwrap();
+    }
+    store.sync().unwrap();
+    let segments = segment_files(dir.path());
+    assert!(segments.len() >= 3);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&segments[1])
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    let mut stream = store.stream(&c);
+    let mut read = 0u64;
+    let error = loop {
+        match stream.next().expect("the stream reports the error") {
+            Ok(e) => {
+                assert_eq!(e.header().entity_sequence, read);
+                read += 1;
+            }
+            Err(e) => break e,
+        }
+    };
+    assert!(read > 0, "the first segment's events come out first");
+    assert!(matches!(error, ReadError::Io { .. }), "{error}");
+    assert!(stream.next().is_none(), "nothing after the error");
+}

@@ -5,9 +5,9 @@
 //! is append-only; truncation happens only during open, before any reader
 //! exists), so a cached block is never stale. Only whole blocks that lie
 //! below the published length are cached. Eviction is CLOCK (second chance).
-//! Large reads (queries and streams coalesce records into spans of up to
-//! 256 KiB) bypass the cache: they are already one system call for many
-//! events and would only evict the blocks that point reads need.
+//! Queries and streams bypass the cache: they read coalesced spans of
+//! records (one system call for many events) once, and caching their blocks
+//! would only evict the blocks that point reads need.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -3,8 +3,12 @@
 //! without decoding payloads; extended by the writer after each commit.
 //!
 //! Memory per event: 36 bytes by global sequence (a 16-byte id in one array
-//! and a 20-byte location in another), 8 bytes in its entity's list and 8
-//! bytes in its kind's list, plus `Vec` growth slack. Lookup by id needs no
+//! and a 20-byte location in another), 8 + 12 bytes in its entity's lists
+//! (its global sequence and its place), 8 bytes in its kind's list, plus
+//! `Vec` growth slack. The entity's own copy of each place lets an entity
+//! stream walk its events' places in order, without touching the global
+//! arrays, whose entries for one entity lie scattered among those of every
+//! other entity. Lookup by id needs no
 //! extra table: the writer issues UUID v7 ids in increasing order, so the id
 //! array is sorted within each *run*; a new run starts only if an id ever
 //! goes backwards (a clock set back between sessions), and lookup
@@ -32,6 +36,17 @@ pub(crate) struct IndexEntry {
     /// The entity (index into `entities`).
     pub(crate) entity: u32,
     pub(crate) kind: u16,
+}
+
+impl IndexEntry {
+    /// Where its record is.
+    pub(crate) fn place(&self) -> Place {
+        Place {
+            segment: self.segment,
+            offset: self.offset,
+            len: self.len,
+        }
+    }
 }
 
 /// Distance between fence ids (see [`Index::find`]).
@@ -68,12 +83,26 @@ struct Location {
     kind: u16,
 }
 
+/// Where an event's record is: 12 bytes, kept per entity (see the module
+/// docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    /// Position of the segment in the store's segment list (0-based).
+    pub(crate) segment: u32,
+    /// Offset of the event record in the segment file.
+    pub(crate) offset: u32,
+    /// Length of the event record.
+    pub(crate) len: u32,
+}
+
 /// One entity: its coordinate, its events in entity order, its head hash.
 #[derive(Debug, Clone)]
 pub(crate) struct EntityEntry {
     pub(crate) coordinate: Coordinate,
     /// Global sequences, position = entity sequence.
     pub(crate) events: Vec<u64>,
+    /// Where each event's record is, position = entity sequence.
+    pub(crate) places: Vec<Place>,
     pub(crate) head: EventHash,
 }
 
@@ -115,6 +144,12 @@ impl Index {
         })
     }
 
+    /// The event id at a global sequence (big-endian bytes).
+    pub(crate) fn id(&self, global_sequence: u64) -> Option<[u8; 16]> {
+        let i = usize::try_from(global_sequence).ok()?;
+        self.ids.get(i).map(|id| id.to_be_bytes())
+    }
+
     /// Where the event at a global sequence is: (segment, offset), without
     /// touching its id.
     pub(crate) fn location(&self, global_sequence: u64) -> Option<(u32, u32)> {
@@ -141,6 +176,7 @@ impl Index {
         self.locations.shrink_to_fit();
         for entity in &mut self.entities {
             entity.events.shrink_to_fit();
+            entity.places.shrink_to_fit();
         }
         for list in self.by_kind.values_mut() {
             list.shrink_to_fit();
@@ -198,6 +234,7 @@ impl Index {
         self.entities.push(EntityEntry {
             coordinate,
             events: Vec::new(),
+            places: Vec::new(),
             head: EventHash::GENESIS,
         });
         id
@@ -214,6 +251,11 @@ impl Index {
         }
         if let Some(entity) = self.entities.get_mut(entry.entity as usize) {
             entity.events.push(seq);
+            entity.places.push(Place {
+                segment: entry.segment,
+                offset: entry.offset,
+                len: entry.len,
+            });
             entity.head = hash;
         }
         self.by_kind.entry(entry.kind).or_default().push(seq);
@@ -238,7 +280,9 @@ impl Index {
             + self
                 .entities
                 .iter()
-                .map(|e| e.events.capacity() * 8)
+                .map(|e| {
+                    e.events.capacity() * 8 + e.places.capacity() * std::mem::size_of::<Place>()
+                })
                 .sum::<usize>()
             + self
                 .by_kind
@@ -277,6 +321,31 @@ mod tests {
     #[test]
     fn entry_is_small_and_fixed_size() {
         assert_eq!(std::mem::size_of::<Location>() + 16, 36);
+        assert_eq!(std::mem::size_of::<Place>(), 12);
+    }
+
+    #[test]
+    fn each_entity_keeps_the_places_of_its_events() {
+        let mut index = Index::default();
+        let a = index.add_entity(Coordinate::new("a", "s").unwrap());
+        let b = index.add_entity(Coordinate::new("b", "s").unwrap());
+        let mut clock = crate::store::clock::IdClock::new();
+        for n in 0..10u32 {
+            let mut e = entry(clock.next().0, if n % 3 == 0 { a } else { b });
+            (e.segment, e.offset, e.len) = (n / 4, 100 * n, 50 + n);
+            index.push(e, EventHash::GENESIS);
+        }
+        for id in [a, b] {
+            let entity = index.entity(id).unwrap();
+            assert_eq!(entity.events.len(), entity.places.len());
+            for (seq, place) in entity.events.iter().zip(&entity.places) {
+                let global = index.entry(*seq).unwrap();
+                assert_eq!(global.entity, id);
+                assert_eq!(global.place(), *place);
+                assert_eq!(index.id(*seq), Some(global.event_id));
+            }
+        }
+        assert_eq!(index.entity(a).unwrap().events, vec![0, 3, 6, 9]);
     }
 
     #[test]
@@ -310,5 +379,6 @@ mod tests {
         }
         assert_eq!(index.find(EventId::now()), None);
         assert_eq!(index.entity(e).unwrap().events, vec![0, 1, 2, 3, 4]);
+        assert_eq!(index.entity(e).unwrap().places.len(), 5);
     }
 }

@@ -1,7 +1,8 @@
 //! Queries: [`Query`], the iterator behind [`Store::query`],
 //! [`Store::stream`] and the typed reads. It copies locations from the index
 //! a chunk at a time under the read lock, then reads the records with
-//! coalesced positional reads, so it never waits for a write or a sync.
+//! coalesced positional reads, one span at a time as the iterator reaches
+//! it, so it never waits for a write or a sync and its buffer stays small.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -11,27 +12,52 @@ use crate::event::{EventHash, StoredEvent};
 
 use super::error::ReadError;
 use super::frame;
-use super::index::{Index, IndexEntry};
+use super::index::{Index, Place};
 use super::read::MAX_READ;
 use super::Store;
 
-/// Most events one query fetches per index visit.
-const CHUNK: usize = 256;
+/// Most events a query locates in its first index visit: a caller that
+/// takes a few events (a cursor fetches 256) pays for no more.
+const FIRST_CHUNK: usize = 256;
+/// Most events one later index visit locates. Large enough that an entity
+/// written in runs (a burst of its events between bursts of others) gets
+/// several whole runs per visit, so each run is one read, not cut in two at
+/// a chunk's edge.
+const CHUNK: usize = 1024;
 /// Adjacent records closer than this are read with one system call.
 const COALESCE_GAP: u64 = 4096;
 
 /// One event to fetch: where it is, where its entity's previous event is,
-/// and (once fetched) where its record sits in the query's byte buffer.
+/// and where its record will sit in the query's byte buffer.
+#[derive(Debug, Clone, Copy)]
+struct Located {
+    seq: u64,
+    event_id: [u8; 16],
+    entity: u32,
+    place: Place,
+    /// The entity's previous event (global sequence and place).
+    prev: Option<(u64, Place)>,
+    /// Offset of the record in [`Query::bytes`] once its span is read.
+    at: usize,
+}
+
+/// A located event and its coordinate (taken when the event is handed
+/// out).
 #[derive(Debug)]
 struct Candidate {
-    seq: u64,
-    entry: IndexEntry,
-    /// Taken when the event is handed out.
+    located: Located,
     coordinate: Option<Coordinate>,
-    /// The entity's previous event (global sequence and location).
-    prev: Option<(u64, IndexEntry)>,
-    /// Offset of the record in [`Query::bytes`].
-    at: usize,
+}
+
+/// Records read with one positional read: bytes `start..end` of a segment,
+/// holding the candidates before position `upto` of the chunk (from the
+/// previous span's `upto` on).
+#[derive(Debug)]
+struct Span {
+    segment: u32,
+    start: u64,
+    end: u64,
+    upto: usize,
 }
 
 /// Hashes `u32` entity ids with one multiply (ids are dense integers
@@ -94,16 +120,23 @@ pub struct Query<'s> {
     store: &'s Store,
     region: Option<Region>,
     source: Source,
-    /// The current chunk: events fetched, decoded one by one as the
-    /// iterator advances (no queue of decoded events).
+    /// The current chunk: events located, read a span at a time and
+    /// decoded one by one as the iterator advances (no queue of decoded
+    /// events).
     chunk: Vec<Candidate>,
+    /// The chunk's spans, in order.
+    spans: Vec<Span>,
+    /// Next span to read.
+    span: usize,
+    /// Candidates before this position have their records in `bytes`.
+    read_upto: usize,
     /// Next position in `chunk`.
     pos: usize,
-    /// The chunk's records, read in coalesced spans (reused across chunks).
+    /// Whether a chunk was fetched before (the first one is smaller).
+    filled: bool,
+    /// The current span's records. Reused, never shrunk or cleared, so it
+    /// is zeroed only when it grows.
     bytes: Vec<u8>,
-    /// A read that failed after `chunk` was fetched: reported once the
-    /// events before it are out, then the query ends.
-    failed: Option<ReadError>,
     /// The last event handed out (entity, global sequence, hash): in an
     /// entity's stream it is always the next event's predecessor.
     last: Option<(u32, u64, EventHash)>,
@@ -117,17 +150,26 @@ impl Iterator for Query<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.pos == self.chunk.len() {
-            if let Some(error) = self.failed.take() {
+            self.fill();
+        }
+        if self.pos == self.read_upto && self.pos < self.chunk.len() {
+            if let Err(error) = self.read_next_span() {
+                // Everything before was handed out; the query ends here.
+                self.chunk.clear();
+                self.pos = 0;
+                self.source = Source::List {
+                    seqs: Vec::new(),
+                    next: 0,
+                };
                 return Some(Err(error));
             }
-            self.fill();
         }
         let pos = self.pos;
         let c = self.chunk.get_mut(pos)?;
         self.pos += 1;
         let coordinate = c.coordinate.take();
-        let (seq, entry, prev, at) = (c.seq, c.entry, c.prev, c.at);
-        Some(self.decode(seq, &entry, prev, at, coordinate))
+        let located = c.located;
+        Some(self.decode(&located, coordinate))
     }
 }
 
@@ -138,131 +180,152 @@ impl<'s> Query<'s> {
             region,
             source,
             chunk: Vec::new(),
+            spans: Vec::new(),
+            span: 0,
+            read_upto: 0,
             pos: 0,
+            filled: false,
             bytes: Vec::new(),
-            failed: None,
             last: None,
             last_hash: HashMap::default(),
         }
     }
 
-    /// Fetches the next chunk of events: their locations from the index,
-    /// then their records, nearby ones coalesced into one read.
+    /// Fetches the next chunk of events' locations from the index and
+    /// groups them into spans, nearby records coalesced into one read.
     fn fill(&mut self) {
         self.chunk.clear();
+        self.spans.clear();
+        self.span = 0;
+        self.read_upto = 0;
         self.pos = 0;
-        self.bytes.clear();
         {
             let index = self.store.index();
             self.collect(&index);
         }
         let mut start = 0;
         while start < self.chunk.len() {
-            let first = self.chunk[start].entry;
-            let mut end = start + 1;
-            let mut span_end = u64::from(first.offset) + u64::from(first.len);
+            let first = self.chunk[start].located.place;
+            let span_start = u64::from(first.offset);
+            let mut end = start;
+            let mut span_end = span_start;
             while end < self.chunk.len() {
-                let e = &self.chunk[end].entry;
-                let e_end = u64::from(e.offset) + u64::from(e.len);
-                let contiguous = e.segment == first.segment
-                    && u64::from(e.offset) >= u64::from(first.offset)
-                    && u64::from(e.offset) <= span_end + COALESCE_GAP
-                    && e_end - u64::from(first.offset) <= MAX_READ;
-                if !contiguous {
+                let p = self.chunk[end].located.place;
+                let p_end = u64::from(p.offset) + u64::from(p.len);
+                let joins = end == start
+                    || (p.segment == first.segment
+                        && u64::from(p.offset) >= span_start
+                        && u64::from(p.offset) <= span_end + COALESCE_GAP
+                        && p_end - span_start <= MAX_READ);
+                if !joins {
                     break;
                 }
-                span_end = span_end.max(e_end);
+                self.chunk[end].located.at = (u64::from(p.offset) - span_start) as usize;
+                span_end = span_end.max(p_end);
                 end += 1;
             }
-            let span_start = u64::from(first.offset);
-            let base = self.bytes.len();
-            let read =
-                self.store
-                    .read_span_into(first.segment, span_start, span_end, &mut self.bytes);
-            if let Err(e) = read {
-                // Hand out what was read, then the error; then stop.
-                self.chunk.truncate(start);
-                self.failed = Some(e);
-                self.source = Source::List {
-                    seqs: Vec::new(),
-                    next: 0,
-                };
-                return;
-            }
-            for c in &mut self.chunk[start..end] {
-                c.at = base + (u64::from(c.entry.offset) - span_start) as usize;
-            }
+            self.spans.push(Span {
+                segment: first.segment,
+                start: span_start,
+                end: span_end,
+                upto: end,
+            });
             start = end;
         }
     }
 
+    /// Reads the next span's records into `bytes`.
+    fn read_next_span(&mut self) -> Result<(), ReadError> {
+        let Some(span) = self.spans.get(self.span) else {
+            return Ok(());
+        };
+        let len = (span.end - span.start) as usize;
+        if self.bytes.len() < len {
+            self.bytes.resize(len, 0);
+        }
+        self.store
+            .read_span_at(span.segment, span.start, &mut self.bytes[..len])?;
+        self.read_upto = span.upto;
+        self.span += 1;
+        Ok(())
+    }
+
     fn decode(
         &mut self,
-        seq: u64,
-        entry: &IndexEntry,
-        prev: Option<(u64, IndexEntry)>,
-        at: usize,
+        located: &Located,
         coordinate: Option<Coordinate>,
     ) -> Result<StoredEvent<Vec<u8>>, ReadError> {
+        let Located {
+            seq,
+            event_id,
+            entity,
+            ref place,
+            prev,
+            at,
+        } = *located;
         let prev_hash = match prev {
             None => EventHash::GENESIS,
-            Some((prev_seq, prev_entry)) => match self.last {
-                Some((entity, seq, hash)) if entity == entry.entity && seq == prev_seq => hash,
-                _ => match self.last_hash.get(&entry.entity) {
+            Some((prev_seq, prev_place)) => match self.last {
+                Some((e, seq, hash)) if e == entity && seq == prev_seq => hash,
+                _ => match self.last_hash.get(&entity) {
                     Some((seq, hash)) if *seq == prev_seq => *hash,
-                    _ => self.store.read_hash(&prev_entry)?,
+                    _ => self
+                        .store
+                        .read_hash_at(prev_place.segment, prev_place.offset)?,
                 },
             },
         };
         let Some(coordinate) = coordinate else {
             return Err(self.store.corrupt(
-                entry,
+                place,
                 frame::FormatError::Invalid("event handed out twice".into()),
             ));
         };
         let record = self
             .bytes
-            .get(at..at + entry.len as usize)
+            .get(at..at + place.len as usize)
             .unwrap_or_default();
         let event = self
             .store
-            .decode_record(entry, record, coordinate, prev_hash)?;
+            .decode_record(place, event_id, record, coordinate, prev_hash)?;
         if !matches!(self.source, Source::Entity { .. }) {
-            self.last_hash.insert(entry.entity, (seq, event.hash));
+            self.last_hash.insert(entity, (seq, event.hash));
         }
-        self.last = Some((entry.entity, seq, event.hash));
+        self.last = Some((entity, seq, event.hash));
         Ok(event)
     }
 
-    fn candidate(index: &Index, seq: u64, prev: Option<u64>) -> Option<Candidate> {
+    /// The event at `seq`, found through the global arrays (queries in
+    /// global order).
+    fn candidate(index: &Index, seq: u64) -> Option<Candidate> {
         let entry = index.entry(seq)?;
         let entity = index.entity(entry.entity)?;
-        let prev = match prev {
-            Some(p) => Some(p),
-            None => {
-                let pos = entity.events.binary_search(&seq).ok()?;
-                pos.checked_sub(1).map(|p| entity.events[p])
-            }
-        };
-        let prev = match prev {
-            Some(p) if p != u64::MAX => Some((p, index.entry(p)?)),
-            _ => None,
+        let pos = entity.events.binary_search(&seq).ok()?;
+        let prev = match pos.checked_sub(1) {
+            Some(p) => Some((*entity.events.get(p)?, *entity.places.get(p)?)),
+            None => None,
         };
         Some(Candidate {
-            seq,
-            entry,
+            located: Located {
+                seq,
+                event_id: entry.event_id,
+                entity: entry.entity,
+                place: entry.place(),
+                prev,
+                at: 0,
+            },
             coordinate: Some(entity.coordinate.clone()),
-            prev,
-            at: 0,
         })
     }
 
     fn collect(&mut self, index: &Index) {
+        let limit = if self.filled { CHUNK } else { FIRST_CHUNK };
+        self.filled = true;
         let out = &mut self.chunk;
         match &mut self.source {
             Source::Scan { next, end } => {
                 let region = self.region.as_ref();
-                while *next < *end && out.len() < CHUNK {
+                while *next < *end && out.len() < limit {
                     let seq = *next;
                     *next += 1;
                     let Some((entity, kind)) = index.entity_and_kind(seq) else {
@@ -277,33 +340,51 @@ impl<'s> Query<'s> {
                             continue;
                         }
                     }
-                    if let Some(c) = Query::candidate(index, seq, None) {
+                    if let Some(c) = Query::candidate(index, seq) {
                         out.push(c);
                     }
                 }
             }
             Source::List { seqs, next } => {
-                while *next < seqs.len() && out.len() < CHUNK {
+                while *next < seqs.len() && out.len() < limit {
                     let seq = seqs[*next];
                     *next += 1;
-                    if let Some(c) = Query::candidate(index, seq, None) {
+                    if let Some(c) = Query::candidate(index, seq) {
                         out.push(c);
                     }
                 }
             }
             Source::Entity { entity, next, end } => {
+                // The entity's own lists, walked in order: unrelated
+                // history is never touched.
                 let Some(e) = index.entity(*entity) else {
                     return;
                 };
-                while *next < *end && out.len() < CHUNK {
-                    let pos = *next;
-                    *next += 1;
-                    let seq = e.events[pos];
-                    let prev = pos.checked_sub(1).map_or(u64::MAX, |p| e.events[p]);
-                    if let Some(c) = Query::candidate(index, seq, Some(prev)) {
-                        out.push(c);
-                    }
+                let upto = (*end).min(*next + limit).min(e.events.len());
+                let mut prev = match next.checked_sub(1) {
+                    Some(p) => e.events.get(p).zip(e.places.get(p)).map(|(s, l)| (*s, *l)),
+                    None => None,
+                };
+                let seqs = e.events.get(*next..upto).unwrap_or_default();
+                let places = e.places.get(*next..upto).unwrap_or_default();
+                for (seq, place) in seqs.iter().zip(places) {
+                    let Some(event_id) = index.id(*seq) else {
+                        break;
+                    };
+                    out.push(Candidate {
+                        located: Located {
+                            seq: *seq,
+                            event_id,
+                            entity: *entity,
+                            place: *place,
+                            prev,
+                            at: 0,
+                        },
+                        coordinate: Some(e.coordinate.clone()),
+                    });
+                    prev = Some((*seq, *place));
                 }
+                *next = upto;
             }
         }
     }

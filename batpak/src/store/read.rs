@@ -13,7 +13,7 @@ use crate::id::EventId;
 use super::cache::BLOCK_SIZE;
 use super::error::ReadError;
 use super::frame::{self, EVENT_HASH_OFFSET};
-use super::index::{Index, IndexEntry};
+use super::index::{Index, Place};
 use super::io::read_exact_at;
 use super::segment::SegmentFile;
 use super::Store;
@@ -126,57 +126,32 @@ impl Store {
 
     /// Reads bytes `start..end` of the segment at `segment` (position).
     fn read_span(&self, segment: u32, start: u64, end: u64) -> Result<Vec<u8>, ReadError> {
-        let mut buf = Vec::new();
-        self.read_span_into(segment, start, end, &mut buf)?;
+        let mut buf = vec![0u8; (end - start) as usize];
+        self.read_span_at(segment, start, &mut buf)?;
         Ok(buf)
     }
 
-    /// Appends bytes `start..end` of the segment at `segment` (position) to
-    /// `buf` (queries reuse one buffer for all their reads).
-    pub(super) fn read_span_into(
+    /// Fills `out` with the bytes of the segment at `segment` (position)
+    /// from `start` on, with one positional read. Queries use it for their
+    /// coalesced spans, bypassing the block cache: a span is read once per
+    /// query, and caching its blocks would only evict the blocks point reads
+    /// need (a 1M-event store's stream touched more blocks than the cache
+    /// holds, so every span missed, and paid a 64 KiB block read and copy).
+    pub(super) fn read_span_at(
         &self,
         segment: u32,
         start: u64,
-        end: u64,
-        buf: &mut Vec<u8>,
+        out: &mut [u8],
     ) -> Result<(), ReadError> {
         let file = self.segment_file(segment, start)?;
-        let io_error = |source| ReadError::Io {
+        read_exact_at(&file.file, out, start).map_err(|source| ReadError::Io {
             path: file.path.clone(),
             source,
-        };
-        let base = buf.len();
-        if !self.shared.cache.wants(start, end) {
-            buf.resize(base + (end - start) as usize, 0);
-            return read_exact_at(&file.file, &mut buf[base..], start).map_err(io_error);
-        }
-        buf.reserve((end - start) as usize);
-        let mut at = start;
-        while at < end {
-            let block = at / BLOCK_SIZE;
-            let block_start = block * BLOCK_SIZE;
-            let upto = end.min(block_start + BLOCK_SIZE);
-            let data = self.cached_block(&file, segment, block)?;
-            let range = (at - block_start) as usize..(upto - block_start) as usize;
-            match data.as_deref().and_then(|d| d.get(range)) {
-                Some(bytes) => buf.extend_from_slice(bytes),
-                None => {
-                    let from = buf.len();
-                    buf.resize(from + (upto - at) as usize, 0);
-                    read_exact_at(&file.file, &mut buf[from..], at).map_err(io_error)?;
-                }
-            }
-            at = upto;
-        }
-        Ok(())
-    }
-
-    pub(super) fn read_hash(&self, entry: &IndexEntry) -> Result<EventHash, ReadError> {
-        self.read_hash_at(entry.segment, entry.offset)
+        })
     }
 
     /// The hash of the event record at `offset` in segment `segment`.
-    fn read_hash_at(&self, segment: u32, offset: u32) -> Result<EventHash, ReadError> {
+    pub(super) fn read_hash_at(&self, segment: u32, offset: u32) -> Result<EventHash, ReadError> {
         let at = u64::from(offset) + EVENT_HASH_OFFSET as u64;
         self.with_bytes(segment, at, at + 32, |bytes| {
             let mut hash = [0u8; 32];
@@ -185,33 +160,37 @@ impl Store {
         })
     }
 
-    pub(super) fn corrupt(&self, entry: &IndexEntry, reason: frame::FormatError) -> ReadError {
+    /// The error for a record at `place` that does not decode.
+    pub(super) fn corrupt(&self, place: &Place, reason: frame::FormatError) -> ReadError {
         let file = self
             .shared
             .segments
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(entry.segment as usize)
+            .get(place.segment as usize)
             .map_or_else(|| self.shared.config.dir.clone(), |s| s.path.clone());
         ReadError::Corrupt {
             file,
-            offset: u64::from(entry.offset),
+            offset: u64::from(place.offset),
             reason,
         }
     }
 
+    /// Decodes the record of the event `event_id` read from `place`,
+    /// refusing a record that is not that event.
     pub(super) fn decode_record(
         &self,
-        entry: &IndexEntry,
+        place: &Place,
+        event_id: [u8; 16],
         record: &[u8],
         coordinate: Coordinate,
         prev_hash: EventHash,
     ) -> Result<StoredEvent<Vec<u8>>, ReadError> {
         let view = frame::read_event(record, self.shared.config.max_payload_bytes as u64)
-            .map_err(|reason| self.corrupt(entry, reason))?;
-        if view.fields.event_id.to_bytes() != entry.event_id {
+            .map_err(|reason| self.corrupt(place, reason))?;
+        if view.fields.event_id.to_bytes() != event_id {
             return Err(self.corrupt(
-                entry,
+                place,
                 frame::FormatError::Invalid("event id differs from the index".into()),
             ));
         }
@@ -263,7 +242,13 @@ impl Store {
         let start = u64::from(entry.offset);
         let end = start + u64::from(entry.len);
         let mut event = self.with_bytes(entry.segment, start, end, |record| {
-            self.decode_record(&entry, record, coordinate, EventHash::GENESIS)
+            self.decode_record(
+                &entry.place(),
+                entry.event_id,
+                record,
+                coordinate,
+                EventHash::GENESIS,
+            )
         })?;
         // The predecessor is found by position (the record's entity
         // sequence), not by searching the entity's list.
@@ -278,7 +263,7 @@ impl Store {
             };
             let Some(prev) = prev else {
                 return Err(self.corrupt(
-                    &entry,
+                    &entry.place(),
                     frame::FormatError::Invalid(format!(
                         "entity sequence {position} has no predecessor in the index"
                     )),
@@ -320,7 +305,9 @@ impl Store {
     /// 32-byte read): how projections and cursors recognise their store.
     pub(crate) fn hash_at(&self, global_sequence: u64) -> Result<Option<EventHash>, ReadError> {
         let entry = self.index().entry(global_sequence);
-        entry.map(|e| self.read_hash(&e)).transpose()
+        entry
+            .map(|e| self.read_hash_at(e.segment, e.offset))
+            .transpose()
     }
 
     /// The event `id` and then, following causation ids, its cause, its
