@@ -8,8 +8,10 @@
 //! - `replay/among_1m`: the same entity (100k events) in a store of 1M
 //!   events, each of its events followed by 9 of other entities (the worst
 //!   physical interleaving); `replay/among_1m_runs`: the same 1M events with
-//!   the entity's written in runs of 100 between runs of 900 others: cost
-//!   must not grow with unrelated history;
+//!   the entity's written in runs of 100 between runs of 900 others;
+//!   `replay/among_1m_contiguous`: the entity's 100k events in one burst,
+//!   followed by 900k of other entities (history that is not interleaved).
+//!   Cost must not grow with unrelated history;
 //! - `incremental/N`: after one new event, catch up a projection of an
 //!   entity with N events (10k and 100k): cost must not grow with N;
 //! - `cursor/poll_batch`: a guaranteed cursor reading 100k events.
@@ -96,6 +98,9 @@ fn fill_runs(store: &Store, hot_events: u64, run: u64, others_per_run: u64) {
         for _ in 0..others_now {
             items.push(BatchItem::typed(&others[other % others.len()], &event(n)).unwrap());
             other += 1;
+            if items.len() as u64 >= BATCH {
+                store.append_batch(std::mem::take(&mut items)).unwrap();
+            }
         }
         if items.len() as u64 >= BATCH {
             store.append_batch(std::mem::take(&mut items)).unwrap();
@@ -125,12 +130,19 @@ fn replay(c: &mut Criterion) {
     let runs_dir = tempfile::tempdir().unwrap();
     let runs = open(runs_dir.path());
     fill_runs(&runs, ENTITY_EVENTS, 100, 900);
+    // The same 1M events, the hot entity's written in one burst, the 900k
+    // others after it: unrelated history that is not interleaved.
+    let contiguous_dir = tempfile::tempdir().unwrap();
+    let contiguous = open(contiguous_dir.path());
+    fill_runs(&contiguous, ENTITY_EVENTS, ENTITY_EVENTS, 9 * ENTITY_EVENTS);
+    assert_eq!(contiguous.len(), 10 * ENTITY_EVENTS);
     let mut g = c.benchmark_group("replay");
     g.throughput(Throughput::Elements(ENTITY_EVENTS));
     for (name, store) in [
         ("alone", &alone),
         ("among_1m", &among),
         ("among_1m_runs", &runs),
+        ("among_1m_contiguous", &contiguous),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| {
