@@ -25,6 +25,10 @@ pub(crate) use decide::fingerprint;
 /// Marks an entity not yet defined in the active segment.
 const NOT_INTERNED: u32 = u32::MAX;
 
+/// The longest event list kept for reuse ([`Core::spare_events`]): the
+/// default batch limit's worth, so one huge batch does not pin memory.
+const MAX_SPARE_EVENTS: usize = super::limits::DEFAULT_MAX_BATCH_ITEMS;
+
 #[derive(Debug, Clone, Copy)]
 struct Head {
     next: u64,
@@ -58,6 +62,10 @@ pub(crate) struct Core {
     buf: Vec<u8>,
     /// Scratch for [`Core::prepare`]: entity heads before each change.
     undo: Vec<(u32, Head)>,
+    /// The emptied event list of the last published request, reused by
+    /// the next: a 1000-item batch's list is ~260 KB, which the allocator
+    /// would otherwise map, fault in and unmap again for every batch.
+    spare_events: Vec<NewEvent>,
     /// Recently appended coordinates by the address of their names: a hit
     /// skips hashing the names (callers usually reuse one `Coordinate` per
     /// entity, whose clones share those addresses). Each slot holds a clone,
@@ -68,6 +76,7 @@ pub(crate) struct Core {
 }
 
 /// One new event, decided and hashed, waiting to be framed.
+#[derive(Debug)]
 struct NewEvent {
     fields: EventFields,
     entity: u32,
@@ -101,6 +110,7 @@ impl Core {
             poisoned: None,
             buf: Vec::with_capacity(64 * 1024),
             undo: Vec::new(),
+            spare_events: Vec::new(),
             recent: vec![None; decide::RECENT_SLOTS],
         }
     }
@@ -442,6 +452,12 @@ impl Core {
                 receipt.durable = receipt.global_sequence < synced;
             }
             results[at] = Ok(p.receipts);
+            p.events.clear();
+            if p.events.capacity() > self.spare_events.capacity()
+                && p.events.capacity() <= MAX_SPARE_EVENTS
+            {
+                self.spare_events = p.events;
+            }
         }
     }
 }

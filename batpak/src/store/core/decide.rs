@@ -150,7 +150,9 @@ impl Core {
         let mut batch_keys: HashMap<IdempotencyKey, ([u8; 16], usize)> = HashMap::new();
         let mut receipts: Vec<AppendReceipt> = Vec::with_capacity(request.events.len());
         let mut repeats = Vec::with_capacity(request.events.len());
-        let mut events: Vec<NewEvent> = Vec::with_capacity(request.events.len());
+        let mut events: Vec<NewEvent> = std::mem::take(&mut self.spare_events);
+        events.clear();
+        events.reserve(request.events.len());
         let mut next_global = self.next_global;
         let now = crate::event::now_micros();
         // The request's events are consumed: payloads and coordinates move
