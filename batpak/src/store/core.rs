@@ -4,7 +4,7 @@
 //! index and notify commit listeners.
 
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError};
 
 use crate::coordinate::Coordinate;
@@ -59,6 +59,9 @@ pub(crate) struct Core {
     pub(crate) idempotency: HashMap<IdempotencyKey, IdemRecord>,
     clock: IdClock,
     pub(crate) poisoned: Option<String>,
+    /// Set with `poisoned`, shared with the flusher (which never takes the
+    /// writer lock).
+    pub(crate) poison_flag: Arc<AtomicBool>,
     buf: Vec<u8>,
     /// Scratch for [`Core::prepare`]: entity heads before each change.
     undo: Vec<(u32, Head)>,
@@ -108,6 +111,7 @@ impl Core {
             idempotency: HashMap::new(),
             clock: IdClock::new(),
             poisoned: None,
+            poison_flag: Arc::default(),
             buf: Vec::with_capacity(64 * 1024),
             undo: Vec::new(),
             spare_events: Vec::new(),
@@ -164,6 +168,7 @@ impl Core {
     pub(crate) fn poison(&mut self, reason: String) {
         if self.poisoned.is_none() {
             self.poisoned = Some(reason);
+            self.poison_flag.store(true, Ordering::Release);
         }
     }
 

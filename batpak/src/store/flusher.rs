@@ -3,6 +3,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
+use super::segment::SegmentFile;
 use super::Shared;
 
 /// The background flusher of buffered appends: wakes every
@@ -18,7 +19,9 @@ pub(crate) fn flusher_loop(shared: &Shared, interval: Option<std::time::Duration
         if *stop {
             return;
         }
-        if !shared.flush_due() {
+        // A poisoned store syncs nothing more: wait (for `close` or the
+        // next interval) rather than spin on a count trigger that stays due.
+        if !shared.flush_due() || shared.poisoned.load(Ordering::Acquire) {
             stop = match interval {
                 Some(interval) => {
                     shared
@@ -37,19 +40,7 @@ pub(crate) fn flusher_loop(shared: &Shared, interval: Option<std::time::Duration
             }
         }
         drop(stop);
-        let target = {
-            let core = shared
-                .writer
-                .core
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if core.poisoned.is_some() || core.unsynced(shared) == 0 {
-                None
-            } else {
-                Some((Arc::clone(&core.active), core.next_global))
-            }
-        };
-        let Some((segment, upto)) = target else {
+        let Some((segment, upto)) = shared.flush_target() else {
             continue;
         };
         match shared.config.io.sync_data(&segment.file) {
@@ -68,6 +59,26 @@ pub(crate) fn flusher_loop(shared: &Shared, interval: Option<std::time::Duration
 }
 
 impl Shared {
+    /// What the flusher should sync: the active segment, and the global
+    /// sequence every event below which it makes durable; `None` if
+    /// nothing is unsynced or the store is poisoned. Read without the
+    /// writer lock, so appends never wait for the flusher.
+    ///
+    /// `written_upto` is read first: every event below it was written to
+    /// the segment that is last in `segments` at any later moment, or to an
+    /// earlier one, which rotation synced before adding its successor.
+    fn flush_target(&self) -> Option<(Arc<SegmentFile>, u64)> {
+        if self.poisoned.load(Ordering::Acquire) {
+            return None;
+        }
+        let upto = self.written_upto.load(Ordering::Acquire);
+        if upto <= self.synced_upto.load(Ordering::Acquire) {
+            return None;
+        }
+        let segments = self.segments.read().unwrap_or_else(PoisonError::into_inner);
+        segments.last().map(|segment| (Arc::clone(segment), upto))
+    }
+
     /// Whether the count trigger for buffered appends has been reached.
     pub(crate) fn flush_due(&self) -> bool {
         let written = self.written_upto.load(Ordering::Acquire);

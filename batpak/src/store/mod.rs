@@ -103,6 +103,9 @@ pub(crate) struct Shared {
     recovery: RecoveryReport,
     flusher_stop: Mutex<bool>,
     flusher_cv: Condvar,
+    /// The writer's poison flag ([`core::Core::poison_flag`]), for the
+    /// flusher.
+    poisoned: Arc<std::sync::atomic::AtomicBool>,
     /// Held for the lifetime of the store: the OS lock on `LOCK`.
     _lock: std::fs::File,
     /// Which Rust type owns each kind, claimed at each type's first typed
@@ -455,6 +458,7 @@ impl Shared {
         recovery: RecoveryReport,
     ) -> Shared {
         let synced = core.next_global;
+        let poisoned = Arc::clone(&core.poison_flag);
         let capacity = config.writer_queue_capacity;
         let cache = cache::BlockCache::new(config.read_cache_bytes);
         Shared {
@@ -473,6 +477,7 @@ impl Shared {
             recovery,
             flusher_stop: Mutex::new(false),
             flusher_cv: Condvar::new(),
+            poisoned,
             _lock: lock,
             kinds: KindRegistry::new(),
         }
