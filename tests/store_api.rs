@@ -412,6 +412,17 @@ fn wait_durable_returns_false_when_nothing_syncs_and_true_after_a_sync() {
     assert!(store.wait_durable(receipt.global_sequence, short));
 }
 
+/// A buffered store with 64 KiB segments, so a few thousand events span
+/// many of them.
+fn small_segments(dir: &std::path::Path) -> Store {
+    Store::open(
+        StoreConfig::new(dir)
+            .segment_size(64 * 1024)
+            .durability(Durability::Buffered),
+    )
+    .unwrap()
+}
+
 /// An entity's stream walks its own list of record places, read in spans
 /// one at a time: it must hand out exactly what point reads return, for
 /// events interleaved with others one by one and in runs, across chunks of
@@ -419,12 +430,7 @@ fn wait_durable_returns_false_when_nothing_syncs_and_true_after_a_sync() {
 #[test]
 fn an_interleaved_entity_stream_matches_point_reads_across_segments() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(
-        StoreConfig::new(dir.path())
-            .segment_size(64 * 1024)
-            .durability(Durability::Buffered),
-    )
-    .unwrap();
+    let store = small_segments(dir.path());
     let (hot, other) = (coord("hot"), coord("other"));
     let mut items = Vec::new();
     for i in 0..2500u64 {
@@ -471,12 +477,7 @@ fn an_interleaved_entity_stream_matches_point_reads_across_segments() {
 #[test]
 fn a_stream_hands_out_what_it_read_then_one_read_error_then_ends() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(
-        StoreConfig::new(dir.path())
-            .segment_size(64 * 1024)
-            .durability(Durability::Buffered),
-    )
-    .unwrap();
+    let store = small_segments(dir.path());
     let c = coord("cut");
     for batch in 0..6u64 {
         let items = (0..200)

@@ -454,6 +454,16 @@ impl EventFields {
             .unwrap_or_else(|| CorrelationId::from(self.event_id))
     }
 
+    /// The optional ids in the order a record stores them (and the chain
+    /// hash hashes them): correlation id, causation id, idempotency key.
+    pub(crate) fn optional_ids(&self) -> [Option<[u8; 16]>; 3] {
+        [
+            self.correlation_id.map(|id| id.to_bytes()),
+            self.causation_id.map(|id| id.to_bytes()),
+            self.idempotency_key.map(|key| *key.as_bytes()),
+        ]
+    }
+
     /// Size of the record with a payload of `payload_len` bytes.
     pub(crate) fn record_len(&self, payload_len: usize) -> usize {
         EVENT_FIXED_LEN
@@ -494,14 +504,8 @@ pub(crate) fn put_event(buf: &mut Vec<u8>, f: &EventFields, payload: &[u8]) {
     // Payload length is bounded by the payload limit (a u32) before encoding.
     buf.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     buf.extend_from_slice(f.hash.as_bytes());
-    if let Some(id) = f.correlation_id {
-        buf.extend_from_slice(&id.to_bytes());
-    }
-    if let Some(id) = f.causation_id {
-        buf.extend_from_slice(&id.to_bytes());
-    }
-    if let Some(key) = f.idempotency_key {
-        buf.extend_from_slice(key.as_bytes());
+    for id in f.optional_ids().into_iter().flatten() {
+        buf.extend_from_slice(&id);
     }
     buf.extend_from_slice(payload);
 }

@@ -89,14 +89,8 @@ pub(crate) fn chain_hash(
     h.put(&f.kind.to_raw().to_le_bytes());
     h.put(&f.payload_version.to_le_bytes());
     h.put(&[event_flags(f)]);
-    if let Some(id) = f.correlation_id {
-        h.put(&id.to_bytes());
-    }
-    if let Some(id) = f.causation_id {
-        h.put(&id.to_bytes());
-    }
-    if let Some(key) = f.idempotency_key {
-        h.put(key.as_bytes());
+    for id in f.optional_ids().into_iter().flatten() {
+        h.put(&id);
     }
     if f.entity_sequence == 0 {
         for s in [entity, scope] {
