@@ -9,14 +9,14 @@
 //! trial is one child process and one kill. `BATPAK_CRASH_SEED` replays a
 //! run's choices (the kill moments themselves depend on scheduling).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use batpak::store::{Store, StoreConfig};
 use batpak::{Coordinate, EventHash, EventId};
 use batpak_tests::batch_support::{check_store, tagged_items, Acked, Tag, TAGGED};
-use batpak_tests::coord;
+use batpak_tests::{coord, kill_after_lines};
 
 /// Set in the child: the store directory.
 const CHILD_DIR: &str = "BATPAK_CRASH_CHILD_DIR";
@@ -151,32 +151,14 @@ fn kill_child_after(dir: &Path, target: u64, first_write: u64, seed: u64) -> Vec
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut acked = Vec::new();
-    let mut acks = 0;
-    let mut line = String::new();
-    while acks < target {
-        line.clear();
-        let n = out.read_line(&mut line).unwrap();
-        assert!(n > 0, "the child ended before {target} acknowledgements");
-        if line.starts_with("ACK ") {
-            acked.extend(parse_ack(&line));
-            acks += 1;
+    kill_after_lines(&mut child, target, |line| {
+        let ack = line.starts_with("ACK ");
+        if ack {
+            acked.extend(parse_ack(line));
         }
-    }
-    // SIGKILL on Unix: the child dies wherever it is in its next write.
-    child.kill().unwrap();
-    child.wait().unwrap();
-    // Whole lines already in the pipe were acknowledged before the kill.
-    loop {
-        line.clear();
-        if out.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        if line.starts_with("ACK ") && line.ends_with('\n') {
-            acked.extend(parse_ack(&line));
-        }
-    }
+        ack
+    });
     acked
 }
 

@@ -9,13 +9,13 @@
 //! `BATPAK_CURSOR_CRASH_TRIALS` raises the number of trials (default 30).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use batpak::store::{Store, StoreConfig};
 use batpak::{EventKind, Region};
-use batpak_tests::coord;
+use batpak_tests::{coord, kill_after_lines};
 
 /// Set in the child: the store directory.
 const CHILD_DIR: &str = "BATPAK_CURSOR_CRASH_CHILD_DIR";
@@ -78,39 +78,17 @@ fn run_child_and_kill(dir: &Path, lines: u64) -> Said {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut said = Said::default();
-    let mut read = 0;
-    let mut line = String::new();
     // The test harness prints `test cursor_crash_child ... ` without a
     // newline, so the first line may carry that prefix.
-    let take = |line: &str, said: &mut Said| {
+    kill_after_lines(&mut child, lines, |line| {
         if let Some((_, seq)) = line.split_once("GOT ") {
             said.handled.insert(seq.trim().parse().unwrap());
         } else if let Some((_, pos)) = line.split_once("COMMIT ") {
             said.last_commit = pos.trim().parse().unwrap();
         }
-    };
-    while read < lines {
-        line.clear();
-        let n = out.read_line(&mut line).unwrap();
-        assert!(n > 0, "the child ended before {lines} lines");
-        take(&line, &mut said);
-        read += 1;
-    }
-    // SIGKILL on Unix: the child dies wherever it is.
-    child.kill().unwrap();
-    child.wait().unwrap();
-    // Whole lines already in the pipe were written before the kill.
-    loop {
-        line.clear();
-        if out.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        if line.ends_with('\n') {
-            take(&line, &mut said);
-        }
-    }
+        true
+    });
     said
 }
 

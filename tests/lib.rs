@@ -7,7 +7,9 @@ pub mod typestate_support;
 use batpak::store::{Store, StoreConfig};
 use batpak::{Coordinate, EventPayload};
 use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::Child;
 
 /// A small typed payload (about 75 bytes of MessagePack with a typical
 /// text), of kind (1, 1).
@@ -56,5 +58,34 @@ pub fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+/// Reads a child's piped stdout line by line until `on_line` has counted
+/// `lines` of them (it returns whether a line counts), kills the child
+/// (SIGKILL on Unix: it dies wherever it is), then hands `on_line` the
+/// whole lines already in the pipe, which were written before the kill.
+pub fn kill_after_lines(child: &mut Child, lines: u64, mut on_line: impl FnMut(&str) -> bool) {
+    let mut out = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut counted = 0;
+    let mut line = String::new();
+    while counted < lines {
+        line.clear();
+        let n = out.read_line(&mut line).unwrap();
+        assert!(n > 0, "the child ended before {lines} lines");
+        if on_line(&line) {
+            counted += 1;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    loop {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if line.ends_with('\n') {
+            on_line(&line);
+        }
     }
 }

@@ -282,13 +282,7 @@ fn reopen_preserves_ids_sequences_hashes_and_payloads() {
 #[test]
 fn buffered_appends_say_so_and_sync_makes_them_durable() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(
-        StoreConfig::new(dir.path())
-            .durability(Durability::Buffered)
-            .buffered_sync_every(None)
-            .buffered_sync_interval(None),
-    )
-    .unwrap();
+    let store = unsynced_buffered(dir.path());
     let r = store.append(&coord("b"), KIND, &1).unwrap();
     assert!(!r.durable);
     assert!(!store.is_durable(r.global_sequence));
@@ -397,19 +391,25 @@ fn store_is_shareable_between_threads() {
 fn wait_durable_returns_false_when_nothing_syncs_and_true_after_a_sync() {
     let dir = tempfile::tempdir().unwrap();
     // Buffered, with no background trigger: only `sync` makes it durable.
-    let store = Store::open(
-        StoreConfig::new(dir.path())
-            .durability(Durability::Buffered)
-            .buffered_sync_every(None)
-            .buffered_sync_interval(None),
-    )
-    .unwrap();
+    let store = unsynced_buffered(dir.path());
     let receipt = store.append(&coord("w"), KIND, &1).unwrap();
     assert!(!receipt.durable);
     let short = std::time::Duration::from_millis(1);
     assert!(!store.wait_durable(receipt.global_sequence, short));
     store.sync().unwrap();
     assert!(store.wait_durable(receipt.global_sequence, short));
+}
+
+/// A buffered store with no background sync: only `sync` makes its
+/// events durable.
+fn unsynced_buffered(dir: &std::path::Path) -> Store {
+    Store::open(
+        StoreConfig::new(dir)
+            .durability(Durability::Buffered)
+            .buffered_sync_every(None)
+            .buffered_sync_interval(None),
+    )
+    .unwrap()
 }
 
 /// A buffered store with 64 KiB segments, so a few thousand events span
