@@ -89,3 +89,47 @@ pub fn kill_after_lines(child: &mut Child, lines: u64, mut on_line: impl FnMut(&
         }
     }
 }
+
+/// Opens a store with `config` (its segments small enough that 1200 notes
+/// fill three or more), appends 1200 notes of one entity, cuts the second
+/// segment file short behind the open store's back, and checks that the
+/// entity's stream hands out the events read before the cut, then one
+/// `ReadError::Io`, then nothing.
+#[cfg(unix)]
+pub fn a_cut_segment_ends_the_stream_with_one_error(config: StoreConfig, cut_to: u64) {
+    let dir = config.dir().to_owned();
+    let store = Store::open(config).unwrap();
+    let c = coord("cut");
+    for batch in 0..6u64 {
+        let items = (0..200)
+            .map(|i| batpak::store::BatchItem::typed(&c, &Note::new(batch * 200 + i)).unwrap())
+            .collect();
+        store.append_batch(items).unwrap();
+    }
+    store.sync().unwrap();
+    let segments = segment_files(&dir);
+    assert!(segments.len() >= 3);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&segments[1])
+        .unwrap()
+        .set_len(cut_to)
+        .unwrap();
+    let mut stream = store.stream(&c);
+    let mut read = 0u64;
+    let error = loop {
+        match stream.next().expect("the stream reports the error") {
+            Ok(e) => {
+                assert_eq!(e.header().entity_sequence, read);
+                read += 1;
+            }
+            Err(e) => break e,
+        }
+    };
+    assert!(read > 0, "the first segment's events come out first");
+    assert!(
+        matches!(error, batpak::store::ReadError::Io { .. }),
+        "{error}"
+    );
+    assert!(stream.next().is_none(), "nothing after the error");
+}

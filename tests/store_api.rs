@@ -477,35 +477,10 @@ fn an_interleaved_entity_stream_matches_point_reads_across_segments() {
 #[test]
 fn a_stream_hands_out_what_it_read_then_one_read_error_then_ends() {
     let dir = tempfile::tempdir().unwrap();
-    let store = small_segments(dir.path());
-    let c = coord("cut");
-    for batch in 0..6u64 {
-        let items = (0..200)
-            .map(|i| BatchItem::typed(&c, &Note::new(batch * 200 + i)).unwrap())
-            .collect();
-        store.append_batch(items).unwrap();
-    }
-    store.sync().unwrap();
-    let segments = segment_files(dir.path());
-    assert!(segments.len() >= 3);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&segments[1])
-        .unwrap()
-        .set_len(0)
-        .unwrap();
-    let mut stream = store.stream(&c);
-    let mut read = 0u64;
-    let error = loop {
-        match stream.next().expect("the stream reports the error") {
-            Ok(e) => {
-                assert_eq!(e.header().entity_sequence, read);
-                read += 1;
-            }
-            Err(e) => break e,
-        }
-    };
-    assert!(read > 0, "the first segment's events come out first");
-    assert!(matches!(error, ReadError::Io { .. }), "{error}");
-    assert!(stream.next().is_none(), "nothing after the error");
+    batpak_tests::a_cut_segment_ends_the_stream_with_one_error(
+        StoreConfig::new(dir.path())
+            .segment_size(64 * 1024)
+            .durability(Durability::Buffered),
+        0,
+    );
 }

@@ -57,9 +57,12 @@ fn coordinate(entity: u8) -> Coordinate {
     Coordinate::new(format!("entity-{entity}"), "model").unwrap()
 }
 
-fn config(dir: &std::path::Path) -> StoreConfig {
+/// Small segments, so most reads are of sealed ones; with `mapped`, reads
+/// go through memory maps.
+fn config(dir: &std::path::Path, mapped: bool) -> StoreConfig {
     StoreConfig::new(dir)
         .segment_size(4096)
+        .mapped_reads(mapped)
         .durability(Durability::Buffered)
         .buffered_sync_interval(None)
 }
@@ -72,9 +75,9 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
-    fn store_matches_model(ops in prop::collection::vec(op(), 1..40)) {
+    fn store_matches_model(ops in prop::collection::vec(op(), 1..40), mapped in any::<bool>()) {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Some(Store::open(config(dir.path())).unwrap());
+        let mut store = Some(Store::open(config(dir.path(), mapped)).unwrap());
         let mut model: Vec<Modeled> = Vec::new();
         let count = |model: &[Modeled], e: u8| model.iter().filter(|m| m.entity == e).count() as u64;
         for op in ops {
@@ -123,7 +126,7 @@ proptest! {
                 }
                 Op::Reopen => {
                     drop(store.take());
-                    store = Some(Store::open(config(dir.path())).unwrap());
+                    store = Some(Store::open(config(dir.path(), mapped)).unwrap());
                     prop_assert!(store.as_ref().unwrap().recovery_report().is_clean());
                 }
                 Op::Get { pick } => {

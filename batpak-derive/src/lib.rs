@@ -6,6 +6,7 @@
 //! all errors collected) → `expand` (the generated code, which reaches the
 //! runtime only through `::batpak::__private`).
 
+#![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 use proc_macro::TokenStream;

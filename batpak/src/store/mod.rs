@@ -41,6 +41,7 @@ mod gates;
 mod index;
 pub(crate) mod io;
 mod limits;
+mod map;
 mod open;
 mod query;
 mod read;

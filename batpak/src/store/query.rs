@@ -6,6 +6,9 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use memmap2::Mmap;
 
 use crate::coordinate::{Coordinate, EntityFilter, KindFilter, Region};
 use crate::event::{EventHash, StoredEvent};
@@ -26,6 +29,9 @@ const FIRST_CHUNK: usize = 256;
 const CHUNK: usize = 1024;
 /// Adjacent records closer than this are read with one system call.
 const COALESCE_GAP: u64 = 4096;
+/// With mapped reads, how many records ahead of the one being decoded are
+/// prefetched (docs/PERFORMANCE.md, "Fourth pass: mapped reads").
+const PREFETCH_AHEAD: usize = 4;
 
 /// One event to fetch: where it is, where its entity's previous event is,
 /// and where its record will sit in the query's byte buffer.
@@ -51,13 +57,15 @@ struct Candidate {
 
 /// Records read with one positional read: bytes `start..end` of a segment,
 /// holding the candidates before position `upto` of the chunk (from the
-/// previous span's `upto` on).
+/// previous span's `upto` on). With `map`, nothing is read: the records are
+/// in the map (`start` is 0, and each candidate's `at` is its offset).
 #[derive(Debug)]
 struct Span {
     segment: u32,
     start: u64,
     end: u64,
     upto: usize,
+    map: Option<Arc<Mmap>>,
 }
 
 /// Hashes `u32` entity ids with one multiply (ids are dense integers
@@ -137,6 +145,9 @@ pub struct Query<'s> {
     /// The current span's records. Reused, never shrunk or cleared, so it
     /// is zeroed only when it grows.
     bytes: Vec<u8>,
+    /// The current span's map, when it is read through one (records are
+    /// then taken from it, not from `bytes`).
+    view: Option<Arc<Mmap>>,
     /// The last event handed out (entity, global sequence, hash): in an
     /// entity's stream it is always the next event's predecessor.
     last: Option<(u32, u64, EventHash)>,
@@ -165,6 +176,21 @@ impl Iterator for Query<'_> {
             }
         }
         let pos = self.pos;
+        if let Some(map) = &self.view {
+            // Start fetching a record a few ahead: its memory misses then
+            // overlap with decoding this one.
+            let ahead = self
+                .chunk
+                .get(pos + PREFETCH_AHEAD)
+                .filter(|_| pos + PREFETCH_AHEAD < self.read_upto);
+            let record = ahead.and_then(|c| {
+                let at = c.located.at;
+                map.get(at..at + c.located.place.len as usize)
+            });
+            if let Some(record) = record {
+                super::map::prefetch(record);
+            }
+        }
         let c = self.chunk.get_mut(pos)?;
         self.pos += 1;
         let coordinate = c.coordinate.take();
@@ -186,6 +212,7 @@ impl<'s> Query<'s> {
             pos: 0,
             filled: false,
             bytes: Vec::new(),
+            view: None,
             last: None,
             last_hash: HashMap::default(),
         }
@@ -203,9 +230,22 @@ impl<'s> Query<'s> {
             let index = self.store.index();
             self.collect(&index);
         }
+        let mapped = self.store.shared.config.mapped_reads;
+        // A segment whose map ended before one of the chunk's records: its
+        // later records (in ascending order) are past the map too.
+        let mut unmapped = None;
         let mut start = 0;
         while start < self.chunk.len() {
             let first = self.chunk[start].located.place;
+            if mapped && unmapped != Some(first.segment) {
+                match self.mapped_span(start) {
+                    Some(end) => {
+                        start = end;
+                        continue;
+                    }
+                    None => unmapped = Some(first.segment),
+                }
+            }
             let span_start = u64::from(first.offset);
             let mut end = start;
             let mut span_end = span_start;
@@ -229,9 +269,47 @@ impl<'s> Query<'s> {
                 start: span_start,
                 end: span_end,
                 upto: end,
+                map: None,
             });
             start = end;
         }
+    }
+
+    /// Makes one span of the candidates from `start` on that lie in the
+    /// same segment and inside its map, and returns where it ends; `None`
+    /// if the first of them is not in a map.
+    fn mapped_span(&mut self, start: usize) -> Option<usize> {
+        let segment = self.chunk.get(start)?.located.place.segment;
+        let run_end = self.chunk[start..]
+            .iter()
+            .map(|c| c.located.place)
+            .take_while(|p| p.segment == segment)
+            .map(|p| u64::from(p.offset) + u64::from(p.len))
+            .max()?;
+        let map = self.store.segment_map(segment, run_end)?;
+        let mut end = start;
+        let mut span_end = 0;
+        while let Some(c) = self.chunk.get_mut(end) {
+            let p = c.located.place;
+            let p_end = u64::from(p.offset) + u64::from(p.len);
+            if p.segment != segment || p_end > map.len() as u64 {
+                break;
+            }
+            c.located.at = p.offset as usize;
+            span_end = span_end.max(p_end);
+            end += 1;
+        }
+        if end == start {
+            return None;
+        }
+        self.spans.push(Span {
+            segment,
+            start: 0,
+            end: span_end,
+            upto: end,
+            map: Some(map),
+        });
+        Some(end)
     }
 
     /// Reads the next span's records into `bytes`.
@@ -239,6 +317,12 @@ impl<'s> Query<'s> {
         let Some(span) = self.spans.get(self.span) else {
             return Ok(());
         };
+        self.view.clone_from(&span.map);
+        if self.view.is_some() {
+            self.read_upto = span.upto;
+            self.span += 1;
+            return Ok(());
+        }
         let len = (span.end - span.start) as usize;
         if self.bytes.len() < len {
             self.bytes.resize(len, 0);
@@ -281,10 +365,11 @@ impl<'s> Query<'s> {
                 frame::FormatError::Invalid("event handed out twice".into()),
             ));
         };
-        let record = self
-            .bytes
-            .get(at..at + place.len as usize)
-            .unwrap_or_default();
+        let bytes = match &self.view {
+            Some(map) => &map[..],
+            None => &self.bytes[..],
+        };
+        let record = bytes.get(at..at + place.len as usize).unwrap_or_default();
         let event = self
             .store
             .decode_record(place, event_id, record, coordinate, prev_hash)?;

@@ -150,6 +150,15 @@ impl Store {
         })
     }
 
+    /// A map of the segment at `segment` (position) for mapped reads,
+    /// reaching `end` if it can (see [`SegmentMap::reaching`]).
+    ///
+    /// [`SegmentMap::reaching`]: super::map::SegmentMap::reaching
+    pub(super) fn segment_map(&self, segment: u32, end: u64) -> Option<Arc<memmap2::Mmap>> {
+        let file = self.segment_file(segment, end).ok()?;
+        file.map.reaching(&file, end)
+    }
+
     /// The hash of the event record at `offset` in segment `segment`.
     pub(super) fn read_hash_at(&self, segment: u32, offset: u32) -> Result<EventHash, ReadError> {
         let at = u64::from(offset) + EVENT_HASH_OFFSET as u64;

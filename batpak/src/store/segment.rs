@@ -14,6 +14,7 @@ use super::frame::{
     SEGMENT_HEADER_LEN,
 };
 use super::io::StoreIo;
+use super::map::SegmentMap;
 
 /// Extension of segment files.
 pub(crate) const SEGMENT_EXT: &str = "seg";
@@ -30,6 +31,9 @@ pub(crate) struct SegmentFile {
     pub(crate) published_len: AtomicU64,
     /// No more frames will be added (not the active segment).
     pub(crate) sealed: AtomicBool,
+    /// The memory map queries read through (`StoreConfig::mapped_reads`),
+    /// made on first use.
+    pub(crate) map: SegmentMap,
 }
 
 impl SegmentFile {
@@ -40,6 +44,7 @@ impl SegmentFile {
             file,
             published_len: AtomicU64::new(published_len),
             sealed: AtomicBool::new(false),
+            map: SegmentMap::default(),
         }
     }
 }
