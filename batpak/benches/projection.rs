@@ -12,6 +12,10 @@
 //!   `replay/among_1m_contiguous`: the entity's 100k events in one burst,
 //!   followed by 900k of other entities (history that is not interleaved).
 //!   Cost must not grow with unrelated history;
+//! - `replay_sparse/*`: an entity of 10k events, alone (`alone`) and each
+//!   of its events among 99 of others in a 1M-event store (`among_1m`), read
+//!   with `pread` and with `mapped_reads` (`mapped/*`). `replay_mapped/*`:
+//!   the `replay/` layouts with `mapped_reads`;
 //! - `incremental/N`: after one new event, catch up a projection of an
 //!   entity with N events (10k and 100k): cost must not grow with N;
 //! - `cursor/poll_batch`: a guaranteed cursor reading 100k events.
@@ -63,7 +67,30 @@ fn hot() -> Coordinate {
 }
 
 fn open(dir: &Path) -> Store {
-    Store::open(StoreConfig::new(dir).durability(Durability::Buffered)).unwrap()
+    open_with(dir, false)
+}
+
+fn open_with(dir: &Path, mapped_reads: bool) -> Store {
+    let config = StoreConfig::new(dir)
+        .durability(Durability::Buffered)
+        .mapped_reads(mapped_reads);
+    Store::open(config).unwrap()
+}
+
+/// Benchmarks replaying the hot entity (`events` of them) in each store.
+fn bench_replays(c: &mut Criterion, group: &str, events: u64, stores: &[(&str, &Store)]) {
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(events));
+    for (name, store) in stores {
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                let p = store.project_entity::<Balance>(&hot()).unwrap();
+                assert_eq!(p.state().events, events);
+                p
+            })
+        });
+    }
+    g.finish();
 }
 
 fn event(n: u64) -> AccountEvent {
@@ -136,27 +163,67 @@ fn replay(c: &mut Criterion) {
     let contiguous = open(contiguous_dir.path());
     fill_runs(&contiguous, ENTITY_EVENTS, ENTITY_EVENTS, 9 * ENTITY_EVENTS);
     assert_eq!(contiguous.len(), 10 * ENTITY_EVENTS);
-    let mut g = c.benchmark_group("replay");
-    g.throughput(Throughput::Elements(ENTITY_EVENTS));
-    for (name, store) in [
-        ("alone", &alone),
-        ("among_1m", &among),
-        ("among_1m_runs", &runs),
-        ("among_1m_contiguous", &contiguous),
-    ] {
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                let p = store.project_entity::<Balance>(&hot()).unwrap();
-                assert_eq!(p.state().events, ENTITY_EVENTS);
-                p
-            })
-        });
-    }
+    bench_replays(
+        c,
+        "replay",
+        ENTITY_EVENTS,
+        &[
+            ("alone", &alone),
+            ("among_1m", &among),
+            ("among_1m_runs", &runs),
+            ("among_1m_contiguous", &contiguous),
+        ],
+    );
     // The read path alone (no decode, no apply): what limits the replay.
-    g.bench_function("stream_only/alone", |b| {
+    c.bench_function("replay/stream_only/alone", |b| {
         b.iter(|| assert_eq!(alone.stream(&hot()).count() as u64, ENTITY_EVENTS))
     });
-    g.finish();
+    // Closed first: a directory is open in one store at a time (its lock).
+    for store in [alone, among, runs] {
+        store.close().unwrap();
+    }
+    let alone = open_with(alone_dir.path(), true);
+    let among = open_with(among_dir.path(), true);
+    let runs = open_with(runs_dir.path(), true);
+    bench_replays(
+        c,
+        "replay_mapped",
+        ENTITY_EVENTS,
+        &[
+            ("alone", &alone),
+            ("among_1m", &among),
+            ("among_1m_runs", &runs),
+        ],
+    );
+}
+
+/// An entity whose events each lie among 99 others' (a store where ~100
+/// entities are active at once), read with `pread` and through a map.
+fn replay_sparse(c: &mut Criterion) {
+    const EVENTS: u64 = ENTITY_EVENTS / 10;
+    let alone_dir = tempfile::tempdir().unwrap();
+    let alone = open(alone_dir.path());
+    fill(&alone, EVENTS, 0);
+    let among_dir = tempfile::tempdir().unwrap();
+    let among = open(among_dir.path());
+    fill(&among, EVENTS, 99);
+    assert_eq!(among.len(), 100 * EVENTS);
+    bench_replays(
+        c,
+        "replay_sparse",
+        EVENTS,
+        &[("alone", &alone), ("among_1m", &among)],
+    );
+    alone.close().unwrap();
+    among.close().unwrap();
+    let alone = open_with(alone_dir.path(), true);
+    let among = open_with(among_dir.path(), true);
+    bench_replays(
+        c,
+        "replay_sparse",
+        EVENTS,
+        &[("mapped/alone", &alone), ("mapped/among_1m", &among)],
+    );
 }
 
 fn incremental(c: &mut Criterion) {
@@ -244,6 +311,6 @@ criterion_group! {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = replay, incremental, cursor
+    targets = replay, replay_sparse, incremental, cursor
 }
 criterion_main!(benches);
