@@ -9,6 +9,7 @@ use batpak::guard::PayloadHash;
 use batpak::pipeline::BypassAudit;
 use batpak::prelude::*;
 use batpak::{AppendError, BatchError, CommitError, ReadError};
+use batpak_tests::open;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, EventPayload)]
@@ -61,10 +62,6 @@ fn withdraw(entity: &str, cents: u64, memo: &str) -> Proposal<Withdrawn> {
             memo: memo.into(),
         },
     )
-}
-
-fn open(dir: &std::path::Path) -> Store {
-    Store::open(StoreConfig::new(dir)).unwrap()
 }
 
 #[test]

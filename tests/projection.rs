@@ -2,9 +2,9 @@
 //! and in files that are refused when they do not match the store.
 
 use batpak::projection::{CacheStatus, EventMeta, Projection};
-use batpak::store::{Store, StoreConfig};
+use batpak::store::Store;
 use batpak::{Coordinate, EventKind, EventPayload, Region};
-use batpak_tests::copy_dir;
+use batpak_tests::{copy_dir, open};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -89,10 +89,6 @@ fn fold_query(store: &Store, account: &Coordinate) -> Account {
 
 fn bank(entity: &str) -> Coordinate {
     Coordinate::new(entity, "bank").unwrap()
-}
-
-fn open(dir: &std::path::Path) -> Store {
-    Store::open(StoreConfig::new(dir)).unwrap()
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::sync::Barrier;
 use batpak::prelude::*;
 use batpak::typestate::{ReplayError, Transition, TransitionError};
 use batpak::{AppendError, LoadError};
+use batpak_tests::open;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, EventPayload)]
@@ -68,8 +69,15 @@ fn order(id: &str) -> Coordinate {
     Coordinate::new(id, "shop").unwrap()
 }
 
-fn open(dir: &std::path::Path) -> Store {
-    Store::open(StoreConfig::new(dir)).unwrap()
+/// A store in `dir` holding "order-1", placed and paid; returns its
+/// coordinate.
+fn paid_order(dir: &std::path::Path) -> (Store, Coordinate) {
+    let store = open(dir);
+    let id = order("order-1");
+    Order::new_entity(id.clone())
+        .transition::<order::Paid, _>(&store, payment())
+        .unwrap();
+    (store, id)
 }
 
 fn payment() -> PaymentReceived {
@@ -113,11 +121,7 @@ fn a_typed_flow_appends_each_move_to_the_store() {
 #[test]
 fn a_new_entity_handle_requires_the_entity_to_be_empty() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let id = order("order-1");
-    Order::new_entity(id.clone())
-        .transition::<order::Paid, _>(&store, payment())
-        .unwrap();
+    let (store, id) = paid_order(dir.path());
     // A second "new" handle for the same entity is refused: it is not empty.
     let again = Order::new_entity(id.clone())
         .transition::<order::Cancelled, _>(
@@ -184,11 +188,7 @@ fn two_handles_racing_on_one_entity_exactly_one_wins() {
 #[test]
 fn a_stale_loaded_handle_is_refused_after_another_move() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let id = order("order-1");
-    Order::new_entity(id.clone())
-        .transition::<order::Paid, _>(&store, payment())
-        .unwrap();
+    let (store, id) = paid_order(dir.path());
     let (order::Loaded::Paid(first), order::Loaded::Paid(second)) = (
         store.load_machine::<Order>(&id).unwrap(),
         store.load_machine::<Order>(&id).unwrap(),
@@ -259,11 +259,7 @@ fn reopening_and_loading_gives_the_right_state_and_a_working_handle() {
 #[test]
 fn a_stored_history_that_breaks_the_machine_is_rejected_naming_the_event() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let id = order("order-1");
-    Order::new_entity(id.clone())
-        .transition::<order::Paid, _>(&store, payment())
-        .unwrap();
+    let (store, id) = paid_order(dir.path());
     // Code that bypasses the machine: shipping twice.
     store.append_typed(&id, &shipped()).unwrap();
     let bad = store.append_typed(&id, &shipped()).unwrap();
